@@ -1,0 +1,23 @@
+export { type Clock, createManualClock, type ManualClock, systemClock } from "./clock.js";
+export {
+  ADAPTERS,
+  type AdapterName,
+  type Config,
+  type LoadConfigOptions,
+  loadConfig,
+  OPTIONS,
+  type OptionSpec,
+  ROLES,
+  type Role,
+  renderConfigTable,
+  renderOptionsHelp,
+} from "./config/index.js";
+export {
+  ErrorCode,
+  type FieldViolation,
+  invalidArgument,
+  SwitchboardError,
+  type SwitchboardErrorOptions,
+} from "./errors.js";
+export { createIdGenerator, type IdGenerator, newId } from "./ids.js";
+export { createLogger, LOG_LEVELS, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
