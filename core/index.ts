@@ -1,3 +1,8 @@
+export {
+  createNatsHandle,
+  type NatsHandle,
+  type NatsHandleOptions,
+} from "./bus/nats-connection.js";
 export { type Clock, createManualClock, type ManualClock, systemClock } from "./clock.js";
 export {
   ADAPTERS,
@@ -19,5 +24,11 @@ export {
   SwitchboardError,
   type SwitchboardErrorOptions,
 } from "./errors.js";
+export type { HealthCheck } from "./health-check.js";
 export { createIdGenerator, type IdGenerator, newId } from "./ids.js";
 export { createLogger, LOG_LEVELS, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
+export {
+  createRedisHandle,
+  type RedisHandle,
+  type RedisHandleOptions,
+} from "./store/redis-connection.js";

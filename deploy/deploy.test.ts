@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { OPTIONS } from "../core/index.js";
+
+// No Docker engine in CI: these checks keep the deploy files true to the code they ship.
+const read = (p: string) => readFileSync(new URL(p, import.meta.url), "utf8");
+const pkg = JSON.parse(read("../package.json")) as { scripts: Record<string, string> };
+const knownEnv = new Set(OPTIONS.flatMap((o) => [o.env, ...(o.envAliases ?? [])]));
+const defaultOf = (flag: string) => OPTIONS.find((o) => o.flag === flag)?.default;
+
+describe("Dockerfile", () => {
+  const dockerfile = read("Dockerfile");
+  it("builds on Node 24 with scripts that exist and runs the CLI the build emits", () => {
+    expect(dockerfile).toMatch(/^FROM node:24-/m);
+    for (const [, script] of dockerfile.matchAll(/npm run (\w[\w:-]*)/g)) {
+      expect(pkg.scripts, `npm run ${script}`).toHaveProperty(script ?? "");
+    }
+    const entry = /ENTRYPOINT \["node", "([^"]+)"\]/.exec(dockerfile)?.[1];
+    expect(entry).toBe("dist/cli/main.js");
+    expect(existsSync(new URL("../cli/main.ts", import.meta.url))).toBe(true);
+  });
+
+  it("exposes the default ports", () => {
+    const exposed = /^EXPOSE (.+)$/m.exec(dockerfile)?.[1]?.split(/\s+/).map(Number);
+    expect(exposed).toEqual([
+      defaultOf("grpc-port"),
+      defaultOf("http-port"),
+      defaultOf("smtp-port"),
+    ]);
+  });
+});
+
+describe("compose.yaml", () => {
+  const compose = parseYaml(read("compose.yaml")) as {
+    services: Record<
+      string,
+      { environment?: Record<string, string>; build?: { dockerfile: string } }
+    >;
+  };
+  it("sets only real configuration variables and builds the real Dockerfile", () => {
+    const sb = compose.services.switchboard;
+    for (const name of Object.keys(sb?.environment ?? {})) expect(knownEnv, name).toContain(name);
+    expect(existsSync(new URL(`../${sb?.build?.dockerfile}`, import.meta.url))).toBe(true);
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(["nats", "redis", "switchboard"]),
+    );
+  });
+});
+
+describe("k8s manifests", () => {
+  const docs = parseAllDocuments(read("k8s/switchboard.yaml")).map(
+    (d) => d.toJS() as Record<string, unknown>,
+  );
+  it("parse, use real variables, and probe the real ports", () => {
+    expect(docs.map((d) => d.kind)).toEqual(["ConfigMap", "Deployment", "Service"]);
+    const data = (docs[0] as { data: Record<string, string> }).data;
+    for (const name of Object.keys(data)) expect(knownEnv, name).toContain(name);
+    const text = JSON.stringify(docs[1]);
+    expect(text).toContain(`"containerPort":${defaultOf("grpc-port")}`);
+    expect(text).toContain(`"containerPort":${defaultOf("http-port")}`);
+    expect(text).toContain('"path":"/healthz"');
+  });
+});
