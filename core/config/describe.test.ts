@@ -1,0 +1,23 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { renderConfigTable, renderOptionsHelp } from "./describe.js";
+import { OPTIONS } from "./options.js";
+
+describe("configuration docs", () => {
+  it("the README's table is the one generated from the options", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const table = /<!-- config-table:start[^>]*-->\n([\s\S]*?)\n<!-- config-table:end -->/.exec(
+      readme,
+    )?.[1];
+    expect(table, "README.md has no config-table markers").toBeDefined();
+    expect(table).toBe(renderConfigTable());
+  });
+
+  it("--help lists every flag and variable", () => {
+    const help = renderOptionsHelp();
+    for (const o of OPTIONS) {
+      expect(help).toContain(`--${o.flag}`);
+      expect(help).toContain(o.env);
+    }
+  });
+});
