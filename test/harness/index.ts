@@ -5,6 +5,7 @@ export type { HarnessErrorCode } from "./harness-error.js";
 export { HarnessError } from "./harness-error.js";
 export type { StartNatsOptions } from "./nats-server.js";
 export { startNats } from "./nats-server.js";
+export { isProcessAlive } from "./process-alive.js";
 export type { StartRedisOptions } from "./redis-server.js";
 export { startRedis } from "./redis-server.js";
 export type { ServerBackend, ServerHandle } from "./server-handle.js";
