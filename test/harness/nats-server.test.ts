@@ -9,10 +9,13 @@ import {
   type ServerHandle,
   startNats,
 } from "./index.js";
+import { isExecutable } from "./start-server.js";
 
 const codec = StringCodec();
 // restart/kill need a server we own; with NATS_URL set the harness only hands out that URL.
 const ownsServers = externalNatsUrl() === undefined;
+// pid and data directory exist only for a local nats-server, not for the Docker fallback.
+const spawnsProcesses = ownsServers && isExecutable("nats-server");
 
 async function connectTo(server: ServerHandle): Promise<NatsConnection> {
   const connection = await connect({ servers: server.url, reconnect: false });
@@ -64,7 +67,7 @@ describe("startNats", () => {
     expect(await readFirst(after, stream)).toBe("survives restart");
   });
 
-  test.skipIf(!ownsServers)(
+  test.skipIf(!spawnsProcesses)(
     "kill ends the process; clients see it gone; restart recovers the data",
     async () => {
       await using server = await startNats();
@@ -87,7 +90,7 @@ describe("startNats", () => {
     },
   );
 
-  test.skipIf(!ownsServers)(
+  test.skipIf(!spawnsProcesses)(
     "stop removes the process and the data directory, and is final",
     async () => {
       const server = await startNats();
@@ -105,7 +108,7 @@ describe("startNats", () => {
     },
   );
 
-  test.skipIf(!ownsServers)(
+  test.skipIf(!spawnsProcesses)(
     "a server that exits at once fails the start with its exit status",
     async () => {
       // /bin/false stands in for a nats-server that rejects its arguments.

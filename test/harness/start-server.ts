@@ -33,7 +33,8 @@ export async function startServer(
   );
 }
 
-function isExecutable(binary: string): boolean {
+/** Whether `binary` (a name looked up on PATH, or a path) can be executed. */
+export function isExecutable(binary: string): boolean {
   const candidates = binary.includes("/")
     ? [binary]
     : (process.env.PATH ?? "")
