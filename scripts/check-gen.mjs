@@ -70,10 +70,19 @@ function compare(fresh, committed) {
       differences.push(`differs:  ${genDir}/${file}`);
     }
   }
+  // proto/index.ts is hand-written (buf's `clean` would delete it from gen/), so check that it
+  // re-exports every generated file: other folders may import proto/ only through it.
+  const index = readFileSync(join(root, "proto", "index.ts"), "utf8");
+  for (const file of freshFiles) {
+    const specifier = `./gen/${file.split("\\").join("/").replace(/\.ts$/, ".js")}`;
+    if (!index.includes(`export * from "${specifier}";`)) {
+      differences.push(`not exported from proto/index.ts: ${specifier}`);
+    }
+  }
   if (differences.length > 0) {
     console.error(`check-gen: ${genDir} does not match the .proto files:`);
     for (const line of differences.sort()) console.error(`  ${line}`);
-    console.error("run `npm run gen` and commit the result.");
+    console.error("run `npm run gen` (and export new files from proto/index.ts), then commit.");
     process.exitCode = 1;
   } else {
     console.log(`check-gen: buf lint clean, ${freshFiles.length} generated files up to date.`);

@@ -1,0 +1,204 @@
+import type { Writable } from "node:stream";
+import type { DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import {
+  type handleClientStreamingCall,
+  type handleUnaryCall,
+  Metadata,
+  type Server,
+  type ServerDuplexStream,
+  type ServerErrorResponse,
+  type ServerReadableStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type StatusObject,
+  type sendUnaryData,
+  status,
+  type UntypedHandleCall,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { createServiceDefinition, DecodeFailure } from "./service-definition.js";
+
+type In<M extends Pick<DescMethod, "input">> = MessageShape<M["input"]>;
+/** Handlers may answer with a message or a plain init shape; both serialize the same. */
+type Out<M extends Pick<DescMethod, "output">> = MessageInitShape<M["output"]>;
+
+/**
+ * The implementation of one method, chosen by its kind. Every handler gets the grpc-js call
+ * (metadata, peer, `request` for unary and server streaming, read/write for streams) and an
+ * AbortSignal aborted when the client cancels, the deadline passes or the request is invalid.
+ * Handlers return promises: the adapter settles the call when they do — a resolved stream
+ * handler ends the stream with OK, a rejection becomes a status through `toStatus`.
+ */
+export type MethodImpl<M extends Pick<DescMethod, "input" | "output" | "methodKind">> =
+  M["methodKind"] extends "unary"
+    ? (call: ServerUnaryCall<In<M>, Out<M>>, signal: AbortSignal) => Promise<Out<M>>
+    : M["methodKind"] extends "server_streaming"
+      ? (call: ServerWritableStream<In<M>, Out<M>>, signal: AbortSignal) => Promise<void>
+      : M["methodKind"] extends "client_streaming"
+        ? (call: ServerReadableStream<In<M>, Out<M>>, signal: AbortSignal) => Promise<Out<M>>
+        : (call: ServerDuplexStream<In<M>, Out<M>>, signal: AbortSignal) => Promise<void>;
+
+/** A server implementation type-checked against a generated service descriptor. */
+export type ServiceImpl<S extends DescService> = {
+  [K in keyof S["method"]]: MethodImpl<S["method"][K]>;
+};
+
+/** Options of createServiceImplementation. */
+export interface ServiceImplementationOptions {
+  /**
+   * Maps anything a handler throws to a gRPC status; the gateway passes its one error table
+   * (`toServiceError`). Default: errors carrying a numeric gRPC `code` keep it, everything
+   * else becomes INTERNAL "internal error" so that internals never leak to callers.
+   */
+  toStatus?: (error: unknown) => Partial<StatusObject>;
+}
+
+function defaultToStatus(error: unknown): Partial<StatusObject> {
+  if (typeof error === "object" && error !== null && "code" in error) {
+    const { code } = error as { code: unknown };
+    if (typeof code === "number" && Number.isInteger(code) && code > 0 && code <= 16) {
+      const details = (error as { details?: unknown }).details;
+      const message = error instanceof Error ? error.message : "";
+      return { code, details: typeof details === "string" ? details : message };
+    }
+  }
+  return { code: status.INTERNAL, details: "internal error" };
+}
+
+/** A ServiceError-shaped Error, the form grpc-js stream calls accept in `emit("error")`. */
+function toError(partial: Partial<StatusObject>): ServerErrorResponse {
+  const details = partial.details ?? "";
+  return Object.assign(new Error(details), {
+    code: partial.code ?? status.UNKNOWN,
+    details,
+    metadata: partial.metadata ?? new Metadata(),
+  });
+}
+
+function invalidArgument(failure: DecodeFailure): ServerErrorResponse {
+  return toError({ code: status.INVALID_ARGUMENT, details: failure.details });
+}
+
+/** Abort signal of one call: the client went away or the deadline passed. */
+function signalOf(call: {
+  on(event: "cancelled", listener: () => void): unknown;
+}): AbortController {
+  const controller = new AbortController();
+  call.on("cancelled", () => controller.abort(new Error("call cancelled")));
+  return controller;
+}
+
+/**
+ * Streamed requests reach the handler via `push`, so an undecodable one is caught there:
+ * the call fails with INVALID_ARGUMENT and the marker never reaches the handler's reads.
+ */
+function guardIncoming(call: ServerReadableStream<unknown, unknown>, controller: AbortController) {
+  const push = call.push.bind(call);
+  call.push = (chunk: unknown, encoding?: BufferEncoding) => {
+    if (!(chunk instanceof DecodeFailure)) return push(chunk, encoding);
+    const error = invalidArgument(chunk);
+    controller.abort(error);
+    call.emit("error", error);
+    return false;
+  };
+}
+
+function wrap(
+  method: DescMethod,
+  // Checked by ServiceImpl at the call site; here every handler kind is handled uniformly.
+  handler: (call: never, signal: AbortSignal) => Promise<unknown>,
+  toStatus: (error: unknown) => Partial<StatusObject>,
+): UntypedHandleCall {
+  const run = handler as (call: unknown, signal: AbortSignal) => Promise<unknown>;
+  const settle = (call: Writable, promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        if (!call.writableEnded) call.end();
+      },
+      (error: unknown) => {
+        if (!call.writableEnded) call.emit("error", toError(toStatus(error)));
+      },
+    );
+  const respond = (callback: sendUnaryData<unknown>, promise: Promise<unknown>) =>
+    void promise.then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(toError(toStatus(error))),
+    );
+  switch (method.methodKind) {
+    case "unary":
+      return ((call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        const controller = signalOf(call);
+        if (call.request instanceof DecodeFailure) {
+          callback(invalidArgument(call.request));
+          return;
+        }
+        respond(
+          callback,
+          Promise.resolve().then(() => run(call, controller.signal)),
+        );
+      }) satisfies handleUnaryCall<unknown, unknown>;
+    case "client_streaming":
+      return ((call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        const controller = signalOf(call);
+        guardIncoming(call, controller);
+        respond(
+          callback,
+          Promise.resolve().then(() => run(call, controller.signal)),
+        );
+      }) satisfies handleClientStreamingCall<unknown, unknown>;
+    case "server_streaming":
+      return (call: ServerWritableStream<unknown, unknown>) => {
+        const controller = signalOf(call);
+        if (call.request instanceof DecodeFailure) {
+          call.emit("error", invalidArgument(call.request));
+          return;
+        }
+        void settle(
+          call,
+          Promise.resolve().then(() => run(call, controller.signal)),
+        );
+      };
+    case "bidi_streaming":
+      return (call: ServerDuplexStream<unknown, unknown>) => {
+        const controller = signalOf(call);
+        guardIncoming(call, controller);
+        void settle(
+          call,
+          Promise.resolve().then(() => run(call, controller.signal)),
+        );
+      };
+  }
+}
+
+/**
+ * The grpc-js handlers for `impl`, to pass to `server.addService` with
+ * createServiceDefinition(service). Prefer addService, which does both.
+ */
+export function createServiceImplementation<S extends DescService>(
+  service: S,
+  impl: ServiceImpl<S>,
+  options: ServiceImplementationOptions = {},
+): UntypedServiceImplementation {
+  const toStatus = options.toStatus ?? defaultToStatus;
+  const handlers: Record<string, UntypedHandleCall> = {};
+  const methods = impl as Record<string, (call: never, signal: AbortSignal) => Promise<unknown>>;
+  for (const method of service.methods) {
+    const handler = methods[method.localName];
+    if (handler === undefined) continue; // grpc-js answers UNIMPLEMENTED for missing methods
+    handlers[method.localName] = wrap(method, handler.bind(impl), toStatus);
+  }
+  return handlers;
+}
+
+/** Registers `impl` for `service` on a grpc-js server. */
+export function addService<S extends DescService>(
+  server: Pick<Server, "addService">,
+  service: S,
+  impl: ServiceImpl<S>,
+  options: ServiceImplementationOptions = {},
+): void {
+  server.addService(
+    createServiceDefinition(service),
+    createServiceImplementation(service, impl, options),
+  );
+}
