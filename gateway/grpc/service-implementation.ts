@@ -89,10 +89,16 @@ function signalOf(call: {
 }
 
 /**
- * Streamed requests reach the handler via `push`, so an undecodable one is caught there:
- * the call fails with INVALID_ARGUMENT and the marker never reaches the handler's reads.
+ * Prepares a request stream for the handler:
+ * - Streamed requests reach it via `push`, so an undecodable one is caught there: the call
+ *   fails with INVALID_ARGUMENT and the marker never reaches the handler's reads.
+ * - `for await (const request of call)` must not destroy the call when the loop ends: Node's
+ *   default iterator does, and grpc-js then never sends the final status (the client hangs).
  */
-function guardIncoming(call: ServerReadableStream<unknown, unknown>, controller: AbortController) {
+function prepareIncoming(
+  call: ServerReadableStream<unknown, unknown>,
+  controller: AbortController,
+) {
   const push = call.push.bind(call);
   call.push = (chunk: unknown, encoding?: BufferEncoding) => {
     if (!(chunk instanceof DecodeFailure)) return push(chunk, encoding);
@@ -101,6 +107,7 @@ function guardIncoming(call: ServerReadableStream<unknown, unknown>, controller:
     call.emit("error", error);
     return false;
   };
+  call[Symbol.asyncIterator] = () => call.iterator({ destroyOnReturn: false });
 }
 
 function wrap(
@@ -140,7 +147,7 @@ function wrap(
     case "client_streaming":
       return ((call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const controller = signalOf(call);
-        guardIncoming(call, controller);
+        prepareIncoming(call, controller);
         respond(
           callback,
           Promise.resolve().then(() => run(call, controller.signal)),
@@ -161,7 +168,7 @@ function wrap(
     case "bidi_streaming":
       return (call: ServerDuplexStream<unknown, unknown>) => {
         const controller = signalOf(call);
-        guardIncoming(call, controller);
+        prepareIncoming(call, controller);
         void settle(
           call,
           Promise.resolve().then(() => run(call, controller.signal)),
