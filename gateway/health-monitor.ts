@@ -1,16 +1,11 @@
 import { EventEmitter } from "node:events";
-import type { Logger } from "../core/index.js";
+import type { HealthCheck, Logger } from "../core/index.js";
 
 /**
  * Tracks whether the things this process depends on (NATS, Redis, …) answer, so that
  * `grpc.health.v1`, `/readyz` and the logs tell the same story. Checks run on an interval
  * and on demand; a check that throws or exceeds its timeout counts as down.
  */
-export interface DependencyCheck {
-  readonly name: string;
-  /** Resolves when the dependency answered; rejects with the reason otherwise. */
-  check(signal: AbortSignal): Promise<void>;
-}
 
 export type DependencyStatus = {
   readonly name: string;
@@ -32,14 +27,18 @@ export interface HealthMonitor {
   /** From now on report NOT_SERVING: used first thing on SIGTERM so balancers stop sending. */
   startDraining(): void;
   onChange(listener: (snapshot: HealthSnapshot) => void): () => void;
+  /** Called once when the monitor closes, e.g. to end health Watch streams at shutdown. */
+  onClose(listener: () => void): void;
   close(): void;
 }
 
 export interface HealthMonitorOptions {
-  readonly checks: readonly DependencyCheck[];
+  readonly checks: readonly HealthCheck[];
   readonly logger: Logger;
-  /** How often checks run in the background; default 5000. */
+  /** How often checks run in the background while everything is up; default 5000. */
   readonly intervalMs?: number;
+  /** How often while something is down, so recovery shows quickly; default 1000. */
+  readonly downIntervalMs?: number;
   /** A check slower than this counts as down; default 2000. */
   readonly checkTimeoutMs?: number;
 }
@@ -47,9 +46,11 @@ export interface HealthMonitorOptions {
 export async function createHealthMonitor(options: HealthMonitorOptions): Promise<HealthMonitor> {
   const { checks, logger } = options;
   const intervalMs = options.intervalMs ?? 5000;
+  const downIntervalMs = options.downIntervalMs ?? 1000;
   const checkTimeoutMs = options.checkTimeoutMs ?? 2000;
   const events = new EventEmitter();
   let draining = false;
+  let closed = false;
   let statuses: DependencyStatus[] = checks.map((c) => ({
     name: c.name,
     up: false,
@@ -70,7 +71,7 @@ export async function createHealthMonitor(options: HealthMonitorOptions): Promis
     events.emit("change", after);
   };
 
-  const runOne = async (c: DependencyCheck): Promise<DependencyStatus> => {
+  const runOne = async (c: HealthCheck): Promise<DependencyStatus> => {
     const signal = AbortSignal.timeout(checkTimeoutMs);
     try {
       await Promise.race([
@@ -95,9 +96,15 @@ export async function createHealthMonitor(options: HealthMonitorOptions): Promis
     return snapshot();
   };
 
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    if (closed || checks.length === 0) return;
+    const delayMs = statuses.every((s) => s.up) ? intervalMs : downIntervalMs;
+    timer = setTimeout(() => void refresh().finally(schedule), delayMs);
+    timer.unref();
+  };
   await refresh();
-  const timer = checks.length === 0 ? undefined : setInterval(() => void refresh(), intervalMs);
-  timer?.unref();
+  schedule();
 
   return {
     snapshot,
@@ -112,8 +119,15 @@ export async function createHealthMonitor(options: HealthMonitorOptions): Promis
       events.on("change", listener);
       return () => events.off("change", listener);
     },
+    onClose(listener) {
+      if (closed) listener();
+      else events.once("close", listener);
+    },
     close() {
-      if (timer !== undefined) clearInterval(timer);
+      if (closed) return;
+      closed = true;
+      clearTimeout(timer);
+      events.emit("close");
       events.removeAllListeners();
     },
   };

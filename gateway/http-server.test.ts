@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../core/index.js";
-import { createHealthMonitor, type DependencyCheck, type HealthMonitor } from "./health-monitor.js";
+import { createLogger, type HealthCheck } from "../core/index.js";
+import { createHealthMonitor, type HealthMonitor } from "./health-monitor.js";
 import { type OpsHttpServer, startOpsHttpServer } from "./http-server.js";
 import { createGatewayMetrics } from "./metrics.js";
 
@@ -13,7 +13,7 @@ afterEach(async () => {
   health?.close();
 });
 
-async function start(checks: DependencyCheck[] = []) {
+async function start(checks: HealthCheck[] = []) {
   health = await createHealthMonitor({ checks, logger });
   server = await startOpsHttpServer({
     host: "127.0.0.1",

@@ -23,7 +23,8 @@ export interface OpsHttpServerOptions {
 }
 
 export async function startOpsHttpServer(options: OpsHttpServerOptions): Promise<OpsHttpServer> {
-  const { health, metrics, logger } = options;
+  const { health, metrics } = options;
+  const logger = options.logger.child({ component: "http" });
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const send = (status: number, body: string, type = "application/json") => {

@@ -1,5 +1,6 @@
 // The harness's public surface; other folders import only this file.
 
+export { findFreePort } from "./free-port.js";
 export { externalNatsUrl, externalRedisUrl } from "./harness-env.js";
 export type { HarnessErrorCode } from "./harness-error.js";
 export { HarnessError } from "./harness-error.js";

@@ -1,0 +1,10 @@
+export { type Gateway, type GatewayOptions, startGateway } from "./gateway.js";
+export {
+  type CallOptions,
+  type ClientMethod,
+  type ClientStreamingCall,
+  createGrpcClient,
+  type GrpcClient,
+  type GrpcClientOptions,
+} from "./grpc/adapter.js";
+export { GRPC_STATUS, toServiceError } from "./status.js";

@@ -1,0 +1,156 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { credentials, status } from "@grpc/grpc-js";
+import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { createGrpcClient } from "../../gateway/index.js";
+import { ContactService, Health, HealthCheckResponse_ServingStatus } from "../../proto/index.js";
+import { externalRedisUrl, findFreePort, startRedis, waitFor } from "../harness/index.js";
+import { buildDist, type RunningCli, runCli, startCli } from "./cli-process.js";
+
+// The real product: dist/ built as `npm start` builds it, run as a separate process,
+// called by real clients over the network.
+const python = "/usr/bin/python3";
+const pythonClient = fileURLToPath(new URL("./health_check.py", import.meta.url));
+const hasPythonGrpc = await promisify(execFile)(python, ["-c", "import grpc"]).then(
+  () => true,
+  () => false,
+);
+
+let running: RunningCli | undefined;
+afterEach(async () => {
+  await running?.stop("SIGKILL");
+  running = undefined;
+});
+
+beforeAll(async () => {
+  await buildDist();
+}, 120_000);
+
+async function ports() {
+  return { grpc: await findFreePort(), http: await findFreePort() };
+}
+
+describe("switchboard command", () => {
+  it("prints help and version", async () => {
+    const help = await runCli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: switchboard \[role\]/);
+    expect(help.stdout).toContain("--grpc-port");
+    expect(help.stdout).toContain("SWITCHBOARD_NATS_URL");
+    const version = await runCli(["--version"]);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it.each([
+    [["--grpc-port", "70000"], {}, /--grpc-port "70000" must be an integer from 1 to 65535/],
+    [["dance"], {}, /unknown role "dance"/],
+    [["--nats-url", "nats//broken"], {}, /--nats-url "nats\/\/broken" is not a URL/],
+    [[], { SWITCHBOARD_HTTP_PORT: "http" }, /SWITCHBOARD_HTTP_PORT "http" must be an integer/],
+    [["router"], {}, /role "router" is not built yet/],
+  ])("fails fast on %j with one line naming the problem", async (args, env, message) => {
+    const result = await runCli(args, env);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toMatch(message);
+  });
+
+  it("serves gRPC health SERVING and HTTP health on the chosen ports, then drains on SIGTERM with exit 0", async () => {
+    const p = await ports();
+    running = await startCli(
+      ["--grpc-port", String(p.grpc), "--http-port", String(p.http), "--host", "127.0.0.1"],
+      p.http,
+    );
+    using health = createGrpcClient(Health, `127.0.0.1:${p.grpc}`, credentials.createInsecure());
+    expect((await health.check({ service: "" })).status).toBe(
+      HealthCheckResponse_ServingStatus.SERVING,
+    );
+    expect((await health.check({ service: "switchboard.v1.ContactService" })).status).toBe(
+      HealthCheckResponse_ServingStatus.SERVING,
+    );
+    await expect(health.check({ service: "nope.Service" })).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+    });
+    expect((await fetch(`http://127.0.0.1:${p.http}/readyz`)).status).toBe(200);
+
+    // Methods not built yet say so, by name.
+    using contacts = createGrpcClient(
+      ContactService,
+      `127.0.0.1:${p.grpc}`,
+      credentials.createInsecure(),
+    );
+    await expect(contacts.getContact({ contactId: "x" })).rejects.toMatchObject({
+      code: status.UNIMPLEMENTED,
+      details: expect.stringMatching(/switchboard.v1.ContactService\/GetContact is not built yet/),
+    });
+    const metrics = await (await fetch(`http://127.0.0.1:${p.http}/metrics`)).text();
+    expect(metrics).toMatch(
+      /switchboard_grpc_server_handled_total\{[^}]*method="Check"[^}]*code="OK"/,
+    );
+
+    expect(await running.stop("SIGTERM")).toBe(0);
+    expect(running.output()).toContain("stopped cleanly");
+  });
+
+  it.runIf(hasPythonGrpc)(
+    "answers a non-Node gRPC client (python grpcio): health and reflection",
+    async () => {
+      const p = await ports();
+      running = await startCli(
+        ["--grpc-port", String(p.grpc), "--http-port", String(p.http)],
+        p.http,
+      );
+      const exec = promisify(execFile);
+      const check = await exec(python, [pythonClient, `127.0.0.1:${p.grpc}`]);
+      expect(check.stdout.trim()).toBe("SERVING");
+      const list = await exec(python, [pythonClient, `127.0.0.1:${p.grpc}`, "--list"]);
+      expect(list.stdout).toContain("switchboard.v1.ContactService");
+      expect(list.stdout).toContain("grpc.health.v1.Health");
+    },
+  );
+
+  it("refuses a port already in use with exit 2 and a clear message", async () => {
+    const p = await ports();
+    running = await startCli(
+      ["--grpc-port", String(p.grpc), "--http-port", String(p.http)],
+      p.http,
+    );
+    const other = await findFreePort();
+    const clash = await runCli(["--grpc-port", String(p.grpc), "--http-port", String(other)]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(new RegExp(`cannot listen for gRPC on 0\\.0\\.0\\.0:${p.grpc}`));
+  });
+
+  it.skipIf(externalRedisUrl() !== undefined)(
+    "reflects its real dependencies in /readyz and gRPC health",
+    async () => {
+      await using redis = await startRedis();
+      const p = await ports();
+      running = await startCli(
+        ["--grpc-port", String(p.grpc), "--http-port", String(p.http)],
+        p.http,
+        {
+          SWITCHBOARD_NATS_URL: inject("natsUrl"),
+          REDIS_URL: redis.url,
+        },
+      );
+      const readyz = () => fetch(`http://127.0.0.1:${p.http}/readyz`).then((r) => r.status);
+      await waitFor(async () => expect(await readyz()).toBe(200), {
+        timeoutMs: 10_000,
+        what: "ready",
+      });
+      await redis.kill();
+      await waitFor(async () => expect(await readyz()).toBe(503), {
+        timeoutMs: 15_000,
+        what: "not ready",
+      });
+      using health = createGrpcClient(Health, `127.0.0.1:${p.grpc}`, credentials.createInsecure());
+      expect((await health.check({})).status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
+      await redis.restart();
+      await waitFor(async () => expect(await readyz()).toBe(200), {
+        timeoutMs: 15_000,
+        what: "ready again",
+      });
+    },
+    40_000,
+  );
+});
