@@ -1,0 +1,112 @@
+/**
+ * Ready lists of AVAILABLE agents with room for one more contact, per channel and tag:
+ * (skill, proficiency level), language, account team, and "all". An agent is linked into every
+ * list of its tags on a channel exactly while it can take a contact there.
+ *
+ * Complexity: link / unlink an agent on one channel O(tags) (2–12 typically), list lookups
+ * O(1) (Map by name), source sizes O(5) per skill.
+ */
+import { CHANNELS } from "./domain.js";
+import { type ListFamily, type ListNode, ReadyList } from "./ready-list.js";
+import type { AgentRecord } from "./records.js";
+
+export interface SkillLists {
+  /** Index = proficiency 1..5 (slot 0 unused). */
+  readonly levels: ReadyList<AgentRecord>[];
+  readonly family: ListFamily;
+}
+
+export interface ChannelLists {
+  readonly skills: Map<string, SkillLists>;
+  readonly languages: Map<string, ReadyList<AgentRecord>>;
+  readonly accounts: Map<string, ReadyList<AgentRecord>>;
+  readonly all: ReadyList<AgentRecord>;
+}
+
+export class AgentIndex {
+  readonly channels: ChannelLists[];
+  readonly families = new Map<string, ListFamily>();
+
+  constructor() {
+    this.channels = CHANNELS.map((_, ch) => ({
+      skills: new Map(),
+      languages: new Map(),
+      accounts: new Map(),
+      all: new ReadyList<AgentRecord>(this.family(`${ch}|*`)),
+    }));
+  }
+
+  family(key: string): ListFamily {
+    let f = this.families.get(key);
+    if (f === undefined) {
+      f = { key, inserts: 0 };
+      this.families.set(key, f);
+    }
+    return f;
+  }
+
+  skillLists(ch: number, skill: string): SkillLists {
+    const lists = this.channels[ch] as ChannelLists;
+    let s = lists.skills.get(skill);
+    if (s === undefined) {
+      const family = this.family(`${ch}|s|${skill}`);
+      s = { family, levels: [0, 1, 2, 3, 4, 5].map(() => new ReadyList<AgentRecord>(family)) };
+      lists.skills.set(skill, s);
+    }
+    return s;
+  }
+
+  languageList(ch: number, language: string): ReadyList<AgentRecord> {
+    return this.keyed(
+      (this.channels[ch] as ChannelLists).languages,
+      `${ch}|l|${language}`,
+      language,
+    );
+  }
+
+  accountList(ch: number, accountId: string): ReadyList<AgentRecord> {
+    return this.keyed(
+      (this.channels[ch] as ChannelLists).accounts,
+      `${ch}|a|${accountId}`,
+      accountId,
+    );
+  }
+
+  /** Builds the agent's nodes for its current profile; call with the agent unlinked. */
+  buildNodes(agent: AgentRecord): void {
+    const p = agent.profile;
+    agent.nodes = CHANNELS.map((_, ch) => {
+      if (p.channels[ch] !== true) return [];
+      const nodes: ListNode<AgentRecord>[] = [(this.channels[ch] as ChannelLists).all.node(agent)];
+      for (const [skill, level] of p.skills) {
+        nodes.push(
+          (this.skillLists(ch, skill).levels[level] as ReadyList<AgentRecord>).node(agent),
+        );
+      }
+      for (const language of p.languages) nodes.push(this.languageList(ch, language).node(agent));
+      for (const account of p.authAccountIds) nodes.push(this.accountList(ch, account).node(agent));
+      return nodes;
+    });
+  }
+
+  link(agent: AgentRecord, ch: number): void {
+    for (const n of agent.nodes[ch] ?? []) n.list.append(n);
+  }
+
+  unlink(agent: AgentRecord, ch: number): void {
+    for (const n of agent.nodes[ch] ?? []) n.list.unlink(n);
+  }
+
+  private keyed(
+    map: Map<string, ReadyList<AgentRecord>>,
+    familyKey: string,
+    key: string,
+  ): ReadyList<AgentRecord> {
+    let list = map.get(key);
+    if (list === undefined) {
+      list = new ReadyList<AgentRecord>(this.family(familyKey));
+      map.set(key, list);
+    }
+    return list;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Freed agent → best waiting contact, on the waiting groups. Only groups filed under a skill
+ * the agent has (or under no skill) on a channel it has room for are visited; a group's
+ * eligibility is checked once for all its contacts, then its head is compared in the global
+ * service order (contact-order.ts).
+ *
+ * Complexity: O(G · s) for G visited groups and s skills per requirement; O(g) extra for a
+ * group whose head declined this agent before (rare).
+ */
+import { servedBefore } from "./contact-order.js";
+import { canTake, failedConstraint } from "./eligibility.js";
+import type { AgentRecord, ContactRecord } from "./records.js";
+import type { ContactSearchResult, SearchContext } from "./search-types.js";
+import type { WaitGroup } from "./waiting-index.js";
+
+export function searchContactIndexed(
+  ctx: SearchContext,
+  agent: AgentRecord,
+  nowMs: number,
+): ContactSearchResult {
+  let best: ContactRecord | null = null;
+  let considered = 0;
+  const visit = (bucket: Map<string, WaitGroup> | undefined): void => {
+    if (bucket === undefined) return;
+    for (const group of bucket.values()) {
+      considered++;
+      if (failedConstraint(agent.profile, group.req) !== null) continue;
+      let head = group.heap.peek();
+      if (head?.excluded.has(agent.id)) head = firstNotExcluding(group, agent);
+      if (head !== undefined && (best === null || servedBefore(head, best, nowMs))) best = head;
+    }
+  };
+  for (let ch = 0; ch < ctx.waiting.byChannel.length; ch++) {
+    const buckets = ctx.waiting.byChannel[ch];
+    if (buckets === undefined || buckets.size === 0 || !canTake(agent, ch, ctx.capacityMilli)) {
+      continue;
+    }
+    visit(buckets.get(""));
+    for (const skill of agent.profile.skills.keys()) visit(buckets.get(skill));
+  }
+  return { contact: best, considered };
+}
+
+function firstNotExcluding(group: WaitGroup, agent: AgentRecord): ContactRecord | undefined {
+  let best: ContactRecord | undefined;
+  for (const c of group.heap.items) {
+    if (c.excluded.has(agent.id)) continue;
+    if (best === undefined || servedBefore(c, best, 0)) best = c;
+  }
+  return best;
+}

@@ -1,0 +1,131 @@
+/**
+ * The engine's state and the small operations every command shares (agent load, readiness,
+ * derived state). Commands live in matching.ts, lifecycle.ts and agent-commands.ts; this file
+ * only owns the data. Not exported from the package.
+ */
+import { AgentIndex } from "./agent-index.js";
+import type { RouterEffect } from "./decision.js";
+import type { AgentState } from "./domain.js";
+import { canTake, VOICE } from "./eligibility.js";
+import { RouterError } from "./errors.js";
+import { HistoryStore } from "./history.js";
+import { NoMatchCache } from "./no-match-cache.js";
+import type { NormalizedOptions } from "./options.js";
+import type { AgentRecord, ContactRecord, OfferRecord } from "./records.js";
+import type { SearchContext } from "./search-types.js";
+import { TimerHeap } from "./timers.js";
+import type { NormalizedQueue, NormalizedRouting } from "./validate-config.js";
+import { WaitingIndex } from "./waiting-index.js";
+
+export class EngineCore implements SearchContext {
+  readonly agents = new Map<string, AgentRecord>();
+  readonly contacts = new Map<string, ContactRecord>();
+  readonly offers = new Map<string, OfferRecord>();
+  readonly index = new AgentIndex();
+  readonly waiting = new WaitingIndex();
+  readonly cache: NoMatchCache;
+  readonly history: HistoryStore;
+  readonly ahtMs = new Map<string, number>();
+  /** Agents with presence AVAILABLE per `s:<skill>`, `a:<account>` and `*`. */
+  readonly staffed = new Map<string, number>();
+  timers = new TimerHeap();
+  readonly capacityMilli: number;
+  nowMs = 0;
+  contactSeq = 0;
+  readySeq = 0;
+  offerSeq = 0;
+  stamp = 0;
+  /** Timer effects of a command that then failed validation; returned by the next call. */
+  pending: RouterEffect[] = [];
+
+  constructor(
+    readonly options: NormalizedOptions,
+    public routing: NormalizedRouting,
+  ) {
+    this.cache = new NoMatchCache(options.noMatchCacheSize);
+    this.history = new HistoryStore(options.historyCapacity);
+    this.capacityMilli = options.capacityMilli;
+  }
+
+  queue(id: string): NormalizedQueue {
+    const q = this.routing.queues.get(id);
+    if (q === undefined)
+      throw new RouterError("FAILED_PRECONDITION", `queue ${id} is not configured`);
+    return q;
+  }
+
+  /**
+   * Keeps the agent's ready position per channel right: joins the tail when it gains room,
+   * leaves when it loses it, and with `moveToTail` (it just got work) goes to the back.
+   */
+  refreshReadiness(agent: AgentRecord, nowMs: number, moveToTail: boolean): void {
+    const indexed = this.options.indexed;
+    for (let ch = 0; ch < agent.readySeq.length; ch++) {
+      const should = canTake(agent, ch, this.capacityMilli);
+      if (agent.readySeq[ch] !== 0 && (!should || moveToTail)) {
+        if (indexed) this.index.unlink(agent, ch);
+        agent.readySeq[ch] = 0;
+      }
+      if (should && agent.readySeq[ch] === 0) {
+        agent.readySeq[ch] = ++this.readySeq;
+        agent.readySinceMs[ch] = nowMs;
+        if (indexed) this.index.link(agent, ch);
+      }
+    }
+  }
+
+  deriveState(agent: AgentRecord): AgentState {
+    if (agent.presence !== "AVAILABLE") return agent.presence;
+    for (let ch = 0; ch < agent.readySeq.length; ch++)
+      if (agent.readySeq[ch] !== 0) return "AVAILABLE";
+    let wrapping = false;
+    for (const id of agent.held.keys()) {
+      const state = this.contacts.get(id)?.state;
+      if (state === "OFFERED" || state === "CONNECTED") return "BUSY";
+      if (state === "WRAP_UP") wrapping = true;
+    }
+    return wrapping ? "WRAP_UP" : "BUSY";
+  }
+
+  updateState(
+    agent: AgentRecord,
+    nowMs: number,
+    reason: "PRESENCE" | "WORKLOAD" | "MISSED_OFFERS" | "REMOVED" | "ADDED",
+    effects: RouterEffect[],
+  ): void {
+    const to = this.deriveState(agent);
+    if (to === agent.state) return;
+    effects.push({
+      type: "AGENT_STATE_CHANGED",
+      atMs: nowMs,
+      agentId: agent.id,
+      from: agent.state,
+      to,
+      reason,
+    });
+    agent.state = to;
+    agent.stateSinceMs = nowMs;
+  }
+
+  hold(agent: AgentRecord, c: ContactRecord, weightMilli: number): void {
+    agent.held.set(c.id, weightMilli);
+    agent.loadMilli += weightMilli;
+    if (c.c.channel === VOICE) agent.voiceCount++;
+  }
+
+  release(agent: AgentRecord, c: ContactRecord): void {
+    const w = agent.held.get(c.id);
+    if (w === undefined) return;
+    agent.held.delete(c.id);
+    agent.loadMilli -= w;
+    if (c.c.channel === VOICE) agent.voiceCount--;
+  }
+
+  /** Staffing counts used by wait estimates and phase decisions. */
+  countStaffed(agent: AgentRecord, delta: 1 | -1): void {
+    const bump = (k: string) => this.staffed.set(k, (this.staffed.get(k) ?? 0) + delta);
+    bump("*");
+    for (const s of agent.profile.skills.keys()) bump(`s:${s}`);
+    for (const a of agent.profile.authAccountIds) bump(`a:${a}`);
+  }
+}

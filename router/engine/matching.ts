@@ -1,0 +1,162 @@
+/**
+ * Matching in both directions and the reservation it produces. A contact that becomes
+ * routable looks for the best agent now; an agent that gains room takes the best waiting
+ * contacts until it is full or nothing fits. Together they keep the settled invariant: no
+ * ready agent is ever left beside a waiting contact it could take.
+ */
+import { searchAgentIndexed } from "./agent-search.js";
+import { servedBeforeInQueue } from "./contact-order.js";
+import { searchContactIndexed } from "./contact-search.js";
+import type { RouterEffect, RoutingDecision } from "./decision.js";
+import { CHANNELS } from "./domain.js";
+import type { EngineCore } from "./engine-core.js";
+import { searchAgentNaive, searchContactNaive } from "./naive-search.js";
+import type { AgentRecord, ContactRecord, OfferRecord } from "./records.js";
+import { scoreOf, scoreTerms } from "./scoring.js";
+
+/** Routes a contact that is WAITING and not in the waiting index: offer now, or queue it. */
+export function routeContact(
+  core: EngineCore,
+  c: ContactRecord,
+  nowMs: number,
+  effects: RouterEffect[],
+): void {
+  const w = core.queue(c.queueId).scoring;
+  const r = core.options.indexed
+    ? searchAgentIndexed(core, c, w, nowMs)
+    : searchAgentNaive(core, c, w, nowMs);
+  if (r.winner !== null) {
+    const decision = baseDecision(c, nowMs, "CONTACT_TO_AGENT", r.considered, {
+      winnerAgentId: r.winner.id,
+      score: r.score,
+      scoreTerms: scoreTerms(r.winner, c, w, nowMs),
+      exclusions: [],
+      reason: `best of ${r.considered} ready agent(s) examined`,
+    });
+    createOffer(core, c, r.winner, decision, nowMs, effects);
+    return;
+  }
+  const top = r.exclusions.reduce<{ constraint: string; agentsExcluded: number } | null>(
+    (m, x) => (m === null || x.agentsExcluded > m.agentsExcluded ? x : m),
+    null,
+  );
+  const decision = baseDecision(c, nowMs, "CONTACT_TO_AGENT", r.considered, {
+    winnerAgentId: null,
+    score: 0,
+    scoreTerms: [],
+    exclusions: r.exclusions,
+    reason:
+      `no eligible agent now${r.cached ? " (unchanged since last check)" : ""}` +
+      (top === null ? "" : `; mostly ${top.constraint} (${top.agentsExcluded})`),
+  });
+  core.waiting.add(c);
+  const position = queuePosition(core, c);
+  effects.push({
+    type: "CONTACT_QUEUED",
+    atMs: nowMs,
+    contactId: c.id,
+    queueId: c.queueId,
+    position,
+    expectedWaitMs: expectedWaitMs(core, c, position),
+    decision,
+  });
+}
+
+/** Gives a freed agent the best waiting contacts until it is full or nothing fits. */
+export function routeAgent(
+  core: EngineCore,
+  agent: AgentRecord,
+  nowMs: number,
+  effects: RouterEffect[],
+): void {
+  while (agent.presence === "AVAILABLE" && core.waiting.size > 0) {
+    const r = core.options.indexed
+      ? searchContactIndexed(core, agent, nowMs)
+      : searchContactNaive(core, agent, nowMs);
+    const c = r.contact;
+    if (c === null) return;
+    core.waiting.remove(c);
+    const w = core.queue(c.queueId).scoring;
+    const decision = baseDecision(c, nowMs, "AGENT_TO_CONTACT", r.considered, {
+      winnerAgentId: agent.id,
+      score: scoreOf(agent, c, w, nowMs),
+      scoreTerms: scoreTerms(agent, c, w, nowMs),
+      exclusions: [],
+      reason: `agent ${agent.id} had room; first eligible waiting contact in service order`,
+    });
+    createOffer(core, c, agent, decision, nowMs, effects);
+  }
+}
+
+function baseDecision(
+  c: ContactRecord,
+  nowMs: number,
+  direction: RoutingDecision["direction"],
+  considered: number,
+  rest: Pick<RoutingDecision, "winnerAgentId" | "score" | "scoreTerms" | "exclusions" | "reason">,
+): RoutingDecision {
+  return {
+    direction,
+    atMs: nowMs,
+    contactId: c.id,
+    channel: CHANNELS[c.c.channel] ?? "VOICE",
+    ruleId: c.ruleId,
+    queueId: c.queueId,
+    escalationStep: c.step,
+    phase: c.phase,
+    candidatesConsidered: considered,
+    ...rest,
+  };
+}
+
+function createOffer(
+  core: EngineCore,
+  c: ContactRecord,
+  agent: AgentRecord,
+  decision: RoutingDecision,
+  nowMs: number,
+  effects: RouterEffect[],
+): void {
+  const q = core.queue(c.queueId);
+  const version = ++core.offerSeq;
+  const offer: OfferRecord = {
+    offerId: `offer-${version}`,
+    version,
+    contactId: c.id,
+    agentId: agent.id,
+    queueId: c.queueId,
+    createdAtMs: nowMs,
+    expiresAtMs: nowMs + q.offerTimeoutMs,
+    weightMilli: agent.profile.weightsMilli[c.c.channel] ?? 1000,
+  };
+  core.offers.set(offer.offerId, offer);
+  c.state = "OFFERED";
+  c.agentId = agent.id;
+  c.offerId = offer.offerId;
+  core.hold(agent, c, offer.weightMilli);
+  core.refreshReadiness(agent, nowMs, true);
+  core.timers.schedule(offer.expiresAtMs, "OFFER_EXPIRY", offer.offerId);
+  const { weightMilli: _, ...publicOffer } = offer;
+  effects.push({ type: "OFFER_CREATED", atMs: nowMs, offer: publicOffer, decision });
+  core.updateState(agent, nowMs, "WORKLOAD", effects);
+}
+
+/** 1 = next in its queue. O(W_q) for W_q contacts waiting in the same queue. */
+export function queuePosition(core: EngineCore, c: ContactRecord): number {
+  let ahead = 0;
+  for (const o of core.waiting.byQueue.get(c.queueId) ?? []) {
+    if (o !== c && servedBeforeInQueue(o, c)) ahead++;
+  }
+  return ahead + 1;
+}
+
+/**
+ * position × average handle time of the queue ÷ logged-in agents holding the contact's first
+ * required skill (all logged-in agents when it requires none), rounded to the second.
+ */
+export function expectedWaitMs(core: EngineCore, c: ContactRecord, position: number): number {
+  const skill = c.req.skills[0]?.skill;
+  const staffed = core.staffed.get(skill === undefined ? "*" : `s:${skill}`) ?? 0;
+  const aht = core.ahtMs.get(c.queueId) ?? core.options.defaultHandleMs;
+  return Math.round((position * aht) / Math.max(1, staffed) / 1000) * 1000;
+}

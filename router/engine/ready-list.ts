@@ -1,0 +1,63 @@
+/**
+ * Intrusive doubly linked list of agents ready for one channel, in the order they became
+ * ready. Agents only ever join at the tail with `readySince = now`, and time never goes back,
+ * so insertion order IS idle-since order: no tree needed.
+ *
+ * Complexity: append O(1), unlink O(1), size O(1), iteration from the head (longest idle
+ * first) O(1) per step.
+ */
+
+/** Lists sharing a family share an insert counter (all proficiency levels of one skill). */
+export interface ListFamily {
+  readonly key: string;
+  /** Bumped on every append; a no-match stays valid while one of its families is unchanged. */
+  inserts: number;
+}
+
+export interface ListNode<T> {
+  readonly item: T;
+  readonly list: ReadyList<T>;
+  prev: ListNode<T> | null;
+  next: ListNode<T> | null;
+  linked: boolean;
+}
+
+export class ReadyList<T> {
+  head: ListNode<T> | null = null;
+  tail: ListNode<T> | null = null;
+  size = 0;
+
+  constructor(readonly family: ListFamily) {}
+
+  node(item: T): ListNode<T> {
+    return { item, list: this, prev: null, next: null, linked: false };
+  }
+
+  append(node: ListNode<T>): void {
+    if (node.linked) throw new Error("ready-list: node already linked");
+    node.prev = this.tail;
+    node.next = null;
+    if (this.tail === null) this.head = node;
+    else this.tail.next = node;
+    this.tail = node;
+    node.linked = true;
+    this.size++;
+    this.family.inserts++;
+  }
+
+  unlink(node: ListNode<T>): void {
+    if (!node.linked) return;
+    if (node.prev === null) this.head = node.next;
+    else node.prev.next = node.next;
+    if (node.next === null) this.tail = node.prev;
+    else node.next.prev = node.prev;
+    node.prev = null;
+    node.next = null;
+    node.linked = false;
+    this.size--;
+  }
+
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let n = this.head; n !== null; n = n.next) yield n.item;
+  }
+}

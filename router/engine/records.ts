@@ -1,0 +1,81 @@
+import type { ContactPhase, Offer } from "./decision.js";
+import type {
+  AgentPresence,
+  AgentProfile,
+  AgentState,
+  ContactInput,
+  ContactState,
+  CustomerHistory,
+} from "./domain.js";
+import type { HeapSlot } from "./indexed-heap.js";
+import type { ListNode } from "./ready-list.js";
+import type { Requirement } from "./requirements.js";
+import type { NormalizedAgent } from "./validate-agent.js";
+import type { NormalizedContact } from "./validate-contact.js";
+import type { WaitGroup } from "./waiting-index.js";
+
+/** The engine's mutable view of one agent. */
+export interface AgentRecord {
+  readonly id: string;
+  source: AgentProfile;
+  profile: NormalizedAgent;
+  presence: AgentPresence;
+  loadMilli: number;
+  voiceCount: number;
+  /** Offered, connected and wrapping-up contacts → the load each holds. */
+  readonly held: Map<string, number>;
+  consecutiveMisses: number;
+  state: AgentState;
+  stateSinceMs: number;
+  /** Per channel: position in the ready order (0 = not ready), and since when. */
+  readonly readySeq: number[];
+  readonly readySinceMs: number[];
+  /** Per channel: one node per ready list the agent belongs to (indexed strategy only). */
+  nodes: ListNode<AgentRecord>[][];
+  /** Marks agents already scored in the current search. */
+  stamp: number;
+}
+
+/** The engine's mutable view of one live contact (terminal contacts are forgotten). */
+export interface ContactRecord extends HeapSlot {
+  readonly id: string;
+  readonly input: ContactInput;
+  readonly history: CustomerHistory | null;
+  readonly c: NormalizedContact;
+  readonly ruleId: string;
+  queueId: string;
+  step: number;
+  phase: ContactPhase;
+  /** End of the PREFERRED_AGENT / ACCOUNT_TEAM phase; 0 when none. */
+  phaseEndsAtMs: number;
+  preferredAgentId: string | null;
+  targetAgentId: string | null;
+  /** Contact priority with repeat and loyalty boosts. */
+  readonly priority: number;
+  readonly repeat: boolean;
+  /** Waiting time for aging counts from here, across transfers and overflows. */
+  readonly firstEnqueuedAtMs: number;
+  /** Escalation steps count from here (entry into the current queue). */
+  queuedAtMs: number;
+  readonly seq: number;
+  /** Returned after a reject or expiry: served before contacts never offered. */
+  atHead: boolean;
+  readonly excluded: Set<string>;
+  state: ContactState;
+  agentId: string | null;
+  offerId: string | null;
+  connectedAtMs: number;
+  nextStepAtMs: number;
+  wrapUpEndsAtMs: number;
+  req: Requirement;
+  /** Queue priority + contact priority; aging adds (now − firstEnqueued) / agingIntervalMs. */
+  effBase: number;
+  agingIntervalMs: number;
+  /** Time-invariant order inside one queue (see contact-order.ts). */
+  staticKey: number;
+  group: WaitGroup | null;
+}
+
+export interface OfferRecord extends Offer {
+  readonly weightMilli: number;
+}

@@ -1,0 +1,41 @@
+import type { AgentIndex } from "./agent-index.js";
+import type { Exclusion } from "./decision.js";
+import type { NoMatchCache } from "./no-match-cache.js";
+import type { AgentRecord, ContactRecord } from "./records.js";
+import type { WaitingIndex } from "./waiting-index.js";
+
+/** What a search may read (and the visit stamp it may bump). */
+export interface SearchContext {
+  readonly agents: ReadonlyMap<string, AgentRecord>;
+  readonly index: AgentIndex;
+  readonly waiting: WaitingIndex;
+  readonly cache: NoMatchCache;
+  readonly capacityMilli: number;
+  stamp: number;
+}
+
+export interface AgentSearchResult {
+  readonly winner: AgentRecord | null;
+  readonly score: number;
+  readonly considered: number;
+  readonly exclusions: readonly Exclusion[];
+  readonly cached: boolean;
+}
+
+export interface ContactSearchResult {
+  readonly contact: ContactRecord | null;
+  readonly considered: number;
+}
+
+/** Counts exclusions by constraint, in first-seen order (deterministic). */
+export class ExclusionTally {
+  private readonly counts = new Map<string, number>();
+
+  add(constraint: string, n = 1): void {
+    if (n > 0) this.counts.set(constraint, (this.counts.get(constraint) ?? 0) + n);
+  }
+
+  toList(): Exclusion[] {
+    return [...this.counts].map(([constraint, agentsExcluded]) => ({ constraint, agentsExcluded }));
+  }
+}

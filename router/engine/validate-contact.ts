@@ -1,0 +1,132 @@
+import {
+  CHANNELS,
+  type ContactInput,
+  type CustomerHistory,
+  INTERMEDIARY_KINDS,
+  type SkillRequirement,
+} from "./domain.js";
+import { invalid } from "./errors.js";
+import { checkId, checkInt, checkOneOf } from "./validate-util.js";
+
+export interface SkillMin {
+  readonly skill: string;
+  readonly min: number;
+}
+
+/** A contact checked once; skills sorted by name so signatures are canonical. */
+export interface NormalizedContact {
+  readonly id: string;
+  readonly channel: number;
+  readonly required: readonly SkillMin[];
+  /** Optional skills not already required. */
+  readonly optional: readonly SkillMin[];
+  readonly complexity: number;
+  readonly priority: number;
+  readonly language: string | null;
+  /** Only a present intermediary. */
+  readonly intermediaryKind: string | null;
+  readonly intermediaryId: string | null;
+  readonly accountId: string | null;
+  readonly institutional: boolean;
+  readonly customerId: string | null;
+}
+
+function skillList(list: readonly SkillRequirement[] | undefined, field: string): SkillMin[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw invalid(`${field} must be a list`);
+  const bySkill = new Map<string, number>();
+  list.forEach((s, i) => {
+    const skill = checkId(s?.skill, `${field}[${i}].skill`);
+    checkInt(s.minProficiency, `${field}[${i}].minProficiency`, 1, 5);
+    bySkill.set(skill, Math.max(bySkill.get(skill) ?? 0, s.minProficiency));
+  });
+  return [...bySkill]
+    .map(([skill, min]) => ({ skill, min }))
+    .sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0));
+}
+
+export function normalizeContact(input: ContactInput): NormalizedContact {
+  if (typeof input !== "object" || input === null) throw invalid("contact must be an object");
+  const id = checkId(input.id, "contact.id");
+  const channel = CHANNELS.indexOf(checkOneOf(input.channel, "contact.channel", CHANNELS));
+  const required = skillList(input.requiredSkills, "contact.requiredSkills");
+  const requiredNames = new Set(required.map((s) => s.skill));
+  const optional = skillList(input.optionalSkills, "contact.optionalSkills").filter(
+    (s) => !requiredNames.has(s.skill),
+  );
+  const complexity = input.complexity ?? 1;
+  checkInt(complexity, "contact.complexity", 1, 5);
+  const priority = input.priority ?? 0;
+  checkInt(priority, "contact.priority", -1000, 1000);
+  const language =
+    input.language === undefined ? null : checkId(input.language, "contact.language");
+  let intermediaryKind: string | null = null;
+  let intermediaryId: string | null = null;
+  if (input.intermediary !== undefined) {
+    const kind = checkOneOf(
+      input.intermediary.kind,
+      "contact.intermediary.kind",
+      INTERMEDIARY_KINDS,
+    );
+    const iid = checkId(input.intermediary.id, "contact.intermediary.id");
+    if (typeof input.intermediary.present !== "boolean") {
+      throw invalid("contact.intermediary.present must be a boolean");
+    }
+    if (input.intermediary.present) {
+      intermediaryKind = kind;
+      intermediaryId = iid;
+    }
+  }
+  let accountId: string | null = null;
+  let institutional = false;
+  if (input.account !== undefined) {
+    accountId = checkId(input.account.id, "contact.account.id");
+    if (typeof input.account.institutional !== "boolean") {
+      throw invalid("contact.account.institutional must be a boolean");
+    }
+    institutional = input.account.institutional;
+  }
+  const attributes = input.attributes ?? {};
+  for (const [k, v] of Object.entries(attributes)) {
+    if (typeof v !== "string") throw invalid(`contact.attributes.${k} must be a string`);
+  }
+  return {
+    id,
+    channel,
+    required,
+    optional,
+    complexity,
+    priority,
+    language,
+    intermediaryKind,
+    intermediaryId,
+    accountId,
+    institutional,
+    customerId:
+      input.customerId === undefined ? null : checkId(input.customerId, "contact.customerId"),
+  };
+}
+
+export function validateHistory(history: CustomerHistory | undefined): void {
+  if (history === undefined) return;
+  if (typeof history !== "object" || history === null) throw invalid("history must be an object");
+  (history.lastAgents ?? []).forEach((a, i) => {
+    checkId(a?.agentId, `history.lastAgents[${i}].agentId`);
+    checkInt(a.endedAtMs, `history.lastAgents[${i}].endedAtMs`, 0, Number.MAX_SAFE_INTEGER);
+  });
+  if (history.lastContactEndedAtMs !== undefined) {
+    checkInt(
+      history.lastContactEndedAtMs,
+      "history.lastContactEndedAtMs",
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+  }
+  if (history.repeat !== undefined && typeof history.repeat !== "boolean") {
+    throw invalid("history.repeat must be a boolean");
+  }
+  if (history.loyaltyTier !== undefined) checkId(history.loyaltyTier, "history.loyaltyTier");
+  if (history.openCaseOwnerAgentId !== undefined) {
+    checkId(history.openCaseOwnerAgentId, "history.openCaseOwnerAgentId");
+  }
+}

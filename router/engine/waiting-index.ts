@@ -1,0 +1,83 @@
+/**
+ * Waiting contacts, grouped by (queue, requirement signature). Each group is a heap in the
+ * queue's service order, and groups are filed under (channel, canonical skill) — the
+ * alphabetically first required skill — so a freed agent only visits groups whose first skill
+ * it actually has.
+ *
+ * Complexity: add / remove O(log g) (g = group size) plus O(1) map work; a freed agent visits
+ * the groups filed under its skills on its free channels, O(1) each to peek.
+ */
+import { servedBeforeInQueue } from "./contact-order.js";
+import { CHANNELS } from "./domain.js";
+import { IndexedHeap } from "./indexed-heap.js";
+import type { ContactRecord } from "./records.js";
+import type { Requirement } from "./requirements.js";
+
+export interface WaitGroup {
+  readonly key: string;
+  readonly queueId: string;
+  readonly canonical: string;
+  readonly req: Requirement;
+  readonly heap: IndexedHeap<ContactRecord>;
+}
+
+export class WaitingIndex {
+  /** Per channel: canonical skill ("" = none) → group key → group. */
+  readonly byChannel: Map<string, Map<string, WaitGroup>>[] = CHANNELS.map(() => new Map());
+  /** Every waiting contact, in the order it started waiting (naive scan, positions). */
+  readonly all = new Set<ContactRecord>();
+  readonly byQueue = new Map<string, Set<ContactRecord>>();
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  add(c: ContactRecord): void {
+    const req = c.req;
+    const canonical = req.skills[0]?.skill ?? "";
+    const buckets = this.byChannel[req.channel] as Map<string, Map<string, WaitGroup>>;
+    let bucket = buckets.get(canonical);
+    if (bucket === undefined) {
+      bucket = new Map();
+      buckets.set(canonical, bucket);
+    }
+    const key = `${c.queueId}\u0000${req.signature}`;
+    let group = bucket.get(key);
+    if (group === undefined) {
+      group = {
+        key,
+        queueId: c.queueId,
+        canonical,
+        req,
+        heap: new IndexedHeap(servedBeforeInQueue),
+      };
+      bucket.set(key, group);
+    }
+    group.heap.push(c);
+    c.group = group;
+    this.all.add(c);
+    let q = this.byQueue.get(c.queueId);
+    if (q === undefined) {
+      q = new Set();
+      this.byQueue.set(c.queueId, q);
+    }
+    q.add(c);
+  }
+
+  remove(c: ContactRecord): void {
+    const group = c.group;
+    if (group === null) return;
+    group.heap.remove(c);
+    c.group = null;
+    if (group.heap.size === 0) {
+      const buckets = this.byChannel[group.req.channel] as Map<string, Map<string, WaitGroup>>;
+      const bucket = buckets.get(group.canonical);
+      bucket?.delete(group.key);
+      if (bucket?.size === 0) buckets.delete(group.canonical);
+    }
+    this.all.delete(c);
+    const q = this.byQueue.get(c.queueId);
+    q?.delete(c);
+    if (q?.size === 0) this.byQueue.delete(c.queueId);
+  }
+}
