@@ -46,7 +46,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger.child({ component: "gateway" });
   const metrics = createGatewayMetrics();
   const health = await createHealthMonitor({ checks: options.checks, logger });
-  const implOptions = { toStatus: toServiceError };
+  const implOptions = { toStatus: toServiceError, defaultDeadlineMs: config.grpcDefaultDeadlineMs };
 
   const grpc = await startGrpcServer({
     host: config.host,

@@ -7,4 +7,4 @@ export {
   type GrpcClient,
   type GrpcClientOptions,
 } from "./grpc/adapter.js";
-export { GRPC_STATUS, toServiceError } from "./status.js";
+export { fieldViolationsOf, GRPC_STATUS, toServiceError } from "./status.js";

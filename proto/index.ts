@@ -1,6 +1,8 @@
 // The only entry point into proto/ for other folders (DESIGN §5.1): the generated
 // protobuf-es code for the switchboard.v1 contract and the vendored gRPC health and
 // reflection protocols. scripts/check-gen.mjs fails when a generated file is missing here.
+export * from "./gen/google/rpc/error_details_pb.js";
+export * from "./gen/google/rpc/status_pb.js";
 export * from "./gen/grpc/health/v1/health_pb.js";
 export * from "./gen/grpc/reflection/v1/reflection_pb.js";
 export * from "./gen/switchboard/v1/admin_service_pb.js";

@@ -267,3 +267,46 @@ describe("malformed request bytes", () => {
     ]);
   });
 });
+
+describe("server default deadline", () => {
+  it("ends a unary call the client gave no deadline with DEADLINE_EXCEEDED and aborts the handler", async () => {
+    const aborted = vi.fn();
+    const local = new grpc.Server();
+    addService(
+      local,
+      ContactService,
+      {
+        ...contacts,
+        async submitContact(_call, signal) {
+          await new Promise((resolve) => signal.addEventListener("abort", resolve));
+          aborted();
+          return {};
+        },
+      },
+      { defaultDeadlineMs: 100 },
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      local.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    // A raw client with no deadline at all: only the server's default can end this call.
+    const raw = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const error = await new Promise<grpc.ServiceError | null>((resolve) =>
+      raw.makeUnaryRequest(
+        "/switchboard.v1.ContactService/SubmitContact",
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.alloc(0),
+        (e) => resolve(e),
+      ),
+    );
+    expect(error).toMatchObject({
+      code: grpc.status.DEADLINE_EXCEEDED,
+      details: "no answer within the server's default deadline of 100 ms",
+    });
+    expect(aborted).toHaveBeenCalled();
+    raw.close();
+    local.forceShutdown();
+  });
+});

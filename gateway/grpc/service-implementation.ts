@@ -51,6 +51,12 @@ export interface ServiceImplementationOptions {
    * else becomes INTERNAL "internal error" so that internals never leak to callers.
    */
   toStatus?: (error: unknown) => Partial<StatusObject>;
+  /**
+   * Deadline for unary and client-streaming calls whose client set none: the handler's signal
+   * aborts and the call ends with DEADLINE_EXCEEDED, so no request holds server work forever.
+   * Long-lived server and bidi streams are exempt. Default: none.
+   */
+  defaultDeadlineMs?: number;
 }
 
 function defaultToStatus(error: unknown): Partial<StatusObject> {
@@ -115,6 +121,7 @@ function wrap(
   // Checked by ServiceImpl at the call site; here every handler kind is handled uniformly.
   handler: (call: never, signal: AbortSignal) => Promise<unknown>,
   toStatus: (error: unknown) => Partial<StatusObject>,
+  defaultDeadlineMs: number | undefined,
 ): UntypedHandleCall {
   const run = handler as (call: unknown, signal: AbortSignal) => Promise<unknown>;
   const settle = (call: Writable, promise: Promise<unknown>) =>
@@ -126,11 +133,37 @@ function wrap(
         if (!call.writableEnded) call.emit("error", toError(toStatus(error)));
       },
     );
-  const respond = (callback: sendUnaryData<unknown>, promise: Promise<unknown>) =>
-    void promise.then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(toError(toStatus(error))),
-    );
+  const respond = (
+    call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>,
+    controller: AbortController,
+    callback: sendUnaryData<unknown>,
+  ) => {
+    let timer: NodeJS.Timeout | undefined;
+    let answered = false;
+    const answer: sendUnaryData<unknown> = (error, response) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      callback(error, response);
+    };
+    const clientDeadline = call.getDeadline();
+    if (defaultDeadlineMs !== undefined && Number(clientDeadline) === Number.POSITIVE_INFINITY) {
+      timer = setTimeout(() => {
+        const error = toError({
+          code: status.DEADLINE_EXCEEDED,
+          details: `no answer within the server's default deadline of ${defaultDeadlineMs} ms`,
+        });
+        controller.abort(error);
+        answer(error);
+      }, defaultDeadlineMs);
+    }
+    void Promise.resolve()
+      .then(() => run(call, controller.signal))
+      .then(
+        (response) => answer(null, response),
+        (error: unknown) => answer(toError(toStatus(error))),
+      );
+  };
   switch (method.methodKind) {
     case "unary":
       return ((call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
@@ -139,19 +172,13 @@ function wrap(
           callback(invalidArgument(call.request));
           return;
         }
-        respond(
-          callback,
-          Promise.resolve().then(() => run(call, controller.signal)),
-        );
+        respond(call, controller, callback);
       }) satisfies handleUnaryCall<unknown, unknown>;
     case "client_streaming":
       return ((call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const controller = signalOf(call);
         prepareIncoming(call, controller);
-        respond(
-          callback,
-          Promise.resolve().then(() => run(call, controller.signal)),
-        );
+        respond(call, controller, callback);
       }) satisfies handleClientStreamingCall<unknown, unknown>;
     case "server_streaming":
       return (call: ServerWritableStream<unknown, unknown>) => {
@@ -192,7 +219,12 @@ export function createServiceImplementation<S extends DescService>(
   for (const method of service.methods) {
     const handler = methods[method.localName];
     if (handler === undefined) continue; // grpc-js answers UNIMPLEMENTED for missing methods
-    handlers[method.localName] = wrap(method, handler.bind(impl), toStatus);
+    handlers[method.localName] = wrap(
+      method,
+      handler.bind(impl),
+      toStatus,
+      options.defaultDeadlineMs,
+    );
   }
   return handlers;
 }
