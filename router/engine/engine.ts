@@ -229,6 +229,7 @@ class Engine implements RouterEngine {
       throw invalid(`nowMs ${nowMs} is before the engine's time ${this.core.nowMs}`);
     }
     const effects = this.core.pending;
+    const previousNowMs = this.core.nowMs;
     this.core.pending = [];
     this.core.nowMs = nowMs;
     runTimers(this.core, nowMs, effects);
@@ -238,6 +239,8 @@ class Engine implements RouterEngine {
     } catch (err) {
       effects.length = mark;
       this.core.pending = effects;
+      // Nothing happened at all: leave the clock where it was too.
+      if (mark === 0) this.core.nowMs = previousNowMs;
       throw err;
     }
     return effects;
