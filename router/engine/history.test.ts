@@ -107,7 +107,8 @@ describe("institutional accounts", () => {
       constraint: "not ready on VOICE with account team acme",
       agentsExcluded: 2,
     });
-    expect(offered(e.tick(60_001))).toEqual({ c2: "other" });
+    expect(offered(e.tick(60_001))).toEqual({});
+    expect(offered(e.tick(60_002))).toEqual({ c2: "other" });
   });
 
   it("a non-institutional account prefers its owner by score only", () => {
