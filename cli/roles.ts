@@ -53,6 +53,10 @@ export async function startRoles(config: Config, logger: Logger): Promise<Runnin
   try {
     const gateway = await startGateway({ config, logger, checks });
     stops.push(() => gateway.stop());
+    logger.info(
+      { grpcPort: gateway.grpcPort, httpPort: gateway.httpPort },
+      `switchboard ready: gRPC on ${config.host}:${gateway.grpcPort}, HTTP on ${config.host}:${gateway.httpPort} (/healthz /readyz /metrics)`,
+    );
   } catch (err) {
     await stopAll(stops, logger);
     if (err instanceof Error && "code" in err && err.code === "EADDRINUSE") {
