@@ -142,7 +142,9 @@ export function takeSnapshot(
     timers: core.timers.toJSON(),
     history: core.history.toJSON(),
     ahtMs: [...core.ahtMs],
-    listInserts: [...core.index.families.values()].map((f) => [f.key, f.inserts] as const),
+    listInserts: [...core.index.families.values()]
+      .map((f) => [f.key, f.inserts] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
     noMatch: core.cache.toJSON(),
     pendingEffects: core.pending,
   });
