@@ -1,0 +1,179 @@
+import type { Clock } from "../../clock.js";
+import type {
+  CompleteResult,
+  ConfirmResult,
+  Fence,
+  ReleaseResult,
+  Reservation,
+  ReservationStore,
+  ReserveInput,
+  ReserveResult,
+} from "../reservation-store.js";
+import type { NormalizedCommonOptions } from "../store.js";
+import { checkFence, checkId, checkReserveInput, offerConflict } from "../validate.js";
+import { getOrCreate, type TenantState } from "./tenant-state.js";
+
+/**
+ * The in-memory twin of redis/reservation-scripts.ts: each method runs to completion without
+ * awaiting, which is what makes it atomic here. Keep the two in the same order of checks.
+ */
+export function createMemoryReservations(
+  state: TenantState,
+  clock: Clock,
+  options: NormalizedCommonOptions,
+  guard: () => void,
+): ReservationStore {
+  const fenceIsLive = (fence: Fence): boolean => {
+    const lease = state.leases.get(fence.partition);
+    return lease !== undefined && lease.expiresAtMs > clock.nowMs() && lease.token === fence.token;
+  };
+
+  const pruneFinished = (): void => {
+    const now = clock.nowMs();
+    while (state.finished.length > 0 && (state.finished[0]?.expireAtMs ?? 0) <= now) {
+      const { offerId } = state.finished.shift()!;
+      const offer = state.offers.get(offerId);
+      state.offers.delete(offerId);
+      if (offer && state.contactOffers.get(offer.contactId) === offerId) {
+        state.contactOffers.delete(offer.contactId);
+      }
+    }
+  };
+
+  // Gives back what a RESERVED or CONFIRMED offer holds and marks it finished.
+  const finish = (offer: Reservation, to: "RELEASED" | "COMPLETED"): void => {
+    const load = getOrCreate(state.loads, offer.agentId, () => new Map());
+    load.set(offer.channel, (load.get(offer.channel) ?? 0) - offer.weightMilli);
+    load.set("total", (load.get("total") ?? 0) - offer.weightMilli);
+    state.agentOffers.get(offer.agentId)?.delete(offer.offerId);
+    state.offers.set(offer.offerId, { ...offer, state: to });
+    state.finished.push({
+      offerId: offer.offerId,
+      expireAtMs: clock.nowMs() + options.finishedOfferRetentionMs,
+    });
+  };
+
+  // A RESERVED offer past its expiry no longer holds anything: release it on first touch.
+  const expireIfDue = (offerId: string): Reservation | undefined => {
+    const offer = state.offers.get(offerId);
+    if (offer?.state === "RESERVED" && offer.expiresAtMs <= clock.nowMs()) {
+      finish(offer, "RELEASED");
+      return state.offers.get(offerId);
+    }
+    return offer;
+  };
+
+  const begin = (): void => {
+    guard();
+    pruneFinished();
+  };
+
+  return {
+    async reserve(input: ReserveInput): Promise<ReserveResult> {
+      checkReserveInput(input);
+      begin();
+      if (!fenceIsLive(input.fence)) return { ok: false, reason: "STALE_TOKEN" };
+      const existing = state.offers.get(input.offerId);
+      if (existing) {
+        if (
+          existing.contactId !== input.contactId ||
+          existing.agentId !== input.agentId ||
+          existing.channel !== input.channel ||
+          existing.weightMilli !== input.weightMilli
+        ) {
+          throw offerConflict(input.offerId);
+        }
+        return { ok: true, version: existing.version };
+      }
+      for (const offerId of [...(state.agentOffers.get(input.agentId) ?? [])]) {
+        expireIfDue(offerId);
+      }
+      const currentId = state.contactOffers.get(input.contactId);
+      const current = currentId === undefined ? undefined : expireIfDue(currentId);
+      if (current?.state === "RESERVED" || current?.state === "CONFIRMED") {
+        return { ok: false, reason: "CONTACT_RESERVED" };
+      }
+      const load = getOrCreate(state.loads, input.agentId, () => new Map());
+      if ((load.get("total") ?? 0) + input.weightMilli > input.capacityMilli) {
+        return { ok: false, reason: "AGENT_FULL" };
+      }
+      if (input.channel === "VOICE" && (load.get("VOICE") ?? 0) > 0) {
+        return { ok: false, reason: "AGENT_FULL" };
+      }
+      state.reservationSeq += 1;
+      const version = state.reservationSeq;
+      state.offers.set(input.offerId, {
+        offerId: input.offerId,
+        contactId: input.contactId,
+        agentId: input.agentId,
+        channel: input.channel,
+        weightMilli: input.weightMilli,
+        expiresAtMs: input.expiresAtMs,
+        version,
+        state: "RESERVED",
+      });
+      state.contactOffers.set(input.contactId, input.offerId);
+      load.set(input.channel, (load.get(input.channel) ?? 0) + input.weightMilli);
+      load.set("total", (load.get("total") ?? 0) + input.weightMilli);
+      getOrCreate(state.agentOffers, input.agentId, () => new Set()).add(input.offerId);
+      return { ok: true, version };
+    },
+
+    async release(offerId: string, fence: Fence): Promise<ReleaseResult> {
+      checkId("offerId", offerId);
+      checkFence(fence);
+      begin();
+      if (!fenceIsLive(fence)) return { ok: false, reason: "STALE_TOKEN" };
+      const offer = expireIfDue(offerId);
+      if (!offer) return { ok: false, reason: "NOT_FOUND" };
+      if (offer.state === "RESERVED") finish(offer, "RELEASED");
+      else if (offer.state !== "RELEASED") return { ok: false, reason: "ALREADY_CONFIRMED" };
+      return { ok: true };
+    },
+
+    async confirm(offerId: string, fence: Fence): Promise<ConfirmResult> {
+      checkId("offerId", offerId);
+      checkFence(fence);
+      begin();
+      if (!fenceIsLive(fence)) return { ok: false, reason: "STALE_TOKEN" };
+      const offer = expireIfDue(offerId);
+      if (!offer) return { ok: false, reason: "NOT_FOUND" };
+      if (offer.state === "RELEASED") return { ok: false, reason: "RELEASED" };
+      if (offer.state === "RESERVED") state.offers.set(offerId, { ...offer, state: "CONFIRMED" });
+      return { ok: true };
+    },
+
+    async complete(contactId: string, fence: Fence): Promise<CompleteResult> {
+      checkId("contactId", contactId);
+      checkFence(fence);
+      begin();
+      if (!fenceIsLive(fence)) return { ok: false, reason: "STALE_TOKEN" };
+      const offerId = state.contactOffers.get(contactId);
+      const offer = offerId === undefined ? undefined : expireIfDue(offerId);
+      if (!offer) return { ok: false, reason: "NOT_FOUND" };
+      if (offer.state === "CONFIRMED") finish(offer, "COMPLETED");
+      else if (offer.state !== "COMPLETED") return { ok: false, reason: "NOT_CONFIRMED" };
+      return { ok: true };
+    },
+
+    async get(offerId: string): Promise<Reservation | undefined> {
+      checkId("offerId", offerId);
+      begin();
+      return state.offers.get(offerId);
+    },
+
+    async getForContact(contactId: string): Promise<Reservation | undefined> {
+      checkId("contactId", contactId);
+      begin();
+      const offerId = state.contactOffers.get(contactId);
+      return offerId === undefined ? undefined : state.offers.get(offerId);
+    },
+
+    async listActive(): Promise<Reservation[]> {
+      begin();
+      return [...state.offers.values()]
+        .filter((o) => o.state === "RESERVED" || o.state === "CONFIRMED")
+        .sort((a, b) => a.version - b.version);
+    },
+  };
+}

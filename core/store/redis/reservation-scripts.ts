@@ -1,0 +1,143 @@
+import type { ScriptSpec } from "./redis-runner.js";
+
+/*
+ * The reservation scripts. Each runs atomically in Redis, which is the whole guarantee: no
+ * contact with two live reservations, no agent over capacity, no commit without the live lease.
+ * KEYS[1] is the tenant's key prefix `<prefix>{<tenant>}:`; every key is built from it, so all
+ * of a tenant's keys share one hash slot (the `{tenant}` tag) and the scripts stay valid on a
+ * cluster. ARGV[1] = now (ms, the router's clock, which also set expiresAtMs), ARGV[2] =
+ * retention of finished offers (ms). Weights are integer thousandths: no float drift.
+ * memory/memory-reservations.ts is the twin of this file; keep the order of checks the same.
+ */
+const prelude = `
+local B = KEYS[1]
+local now = tonumber(ARGV[1])
+local retention = ARGV[2]
+
+-- Only the token of the partition's live lease counts: a router whose lease expired or was
+-- taken over (a new holder always has a larger token) can no longer commit anything.
+local function fence_is_live(partition, token)
+  return redis.call('HGET', B .. 'lease:' .. partition, 'token') == token
+end
+
+local function offer_key(id) return B .. 'offer:' .. id end
+
+local function load_offer(id)
+  local f = redis.call('HMGET', offer_key(id),
+    'contact', 'agent', 'channel', 'weight', 'expires', 'version', 'state')
+  if not f[1] then return nil end
+  return { contact = f[1], agent = f[2], channel = f[3], weight = tonumber(f[4]),
+    expires = tonumber(f[5]), version = tonumber(f[6]), state = f[7] }
+end
+
+-- Gives back what a RESERVED or CONFIRMED offer holds; the finished record stays for a while
+-- so that retries of the same call find it and answer the same.
+local function finish(id, o, to)
+  local load = B .. 'load:' .. o.agent
+  redis.call('HINCRBY', load, o.channel, -o.weight)
+  redis.call('HINCRBY', load, 'total', -o.weight)
+  redis.call('SREM', B .. 'agent-offers:' .. o.agent, id)
+  redis.call('SREM', B .. 'active', id)
+  redis.call('HSET', offer_key(id), 'state', to)
+  redis.call('PEXPIRE', offer_key(id), retention)
+  local contact_key = B .. 'contact:' .. o.contact
+  if redis.call('GET', contact_key) == id then redis.call('PEXPIRE', contact_key, retention) end
+  o.state = to
+end
+
+-- A RESERVED offer past its expiry holds nothing any more; release it on first touch.
+local function expire_if_due(id)
+  local o = load_offer(id)
+  if o and o.state == 'RESERVED' and o.expires <= now then finish(id, o, 'RELEASED') end
+  return o
+end
+`;
+
+// ARGV[3..11]: contactId, agentId, offerId, channel, weightMilli, capacityMilli, expiresAtMs,
+// partition, token. Returns {'OK', version} or {refusal}.
+const reserve = `${prelude}
+local contact, agent, offer, channel = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local weight, capacity = tonumber(ARGV[7]), tonumber(ARGV[8])
+
+-- STALE_TOKEN: the caller is not (any more) the partition's lease holder.
+if not fence_is_live(ARGV[10], ARGV[11]) then return {'STALE_TOKEN'} end
+
+-- A retry of a reservation that already happened answers as the first call did.
+local existing = load_offer(offer)
+if existing then
+  if existing.contact ~= contact or existing.agent ~= agent or existing.channel ~= channel
+    or existing.weight ~= weight then return {'OFFER_CONFLICT'} end
+  return {'OK', existing.version}
+end
+
+for _, id in ipairs(redis.call('SMEMBERS', B .. 'agent-offers:' .. agent)) do expire_if_due(id) end
+
+-- CONTACT_RESERVED: the contact already has an unexpired offer or is connected to an agent.
+local current_id = redis.call('GET', B .. 'contact:' .. contact)
+if current_id then
+  local current = expire_if_due(current_id)
+  if current and (current.state == 'RESERVED' or current.state == 'CONFIRMED') then
+    return {'CONTACT_RESERVED'}
+  end
+end
+
+-- AGENT_FULL: the weighted load would pass the agent's capacity.
+local load = B .. 'load:' .. agent
+if tonumber(redis.call('HGET', load, 'total') or '0') + weight > capacity then
+  return {'AGENT_FULL'}
+end
+-- AGENT_FULL: one voice call at a time, whatever capacity says.
+if channel == 'VOICE' and tonumber(redis.call('HGET', load, 'VOICE') or '0') > 0 then
+  return {'AGENT_FULL'}
+end
+
+local version = redis.call('INCR', B .. 'reservation-seq')
+redis.call('HSET', offer_key(offer), 'contact', contact, 'agent', agent, 'channel', channel,
+  'weight', ARGV[7], 'expires', ARGV[9], 'version', version, 'state', 'RESERVED')
+redis.call('SET', B .. 'contact:' .. contact, offer)
+redis.call('HINCRBY', load, channel, weight)
+redis.call('HINCRBY', load, 'total', weight)
+redis.call('SADD', B .. 'agent-offers:' .. agent, offer)
+redis.call('SADD', B .. 'active', offer)
+return {'OK', version}
+`;
+
+// ARGV[3..5]: offerId, partition, token.
+const release = `${prelude}
+if not fence_is_live(ARGV[4], ARGV[5]) then return 'STALE_TOKEN' end
+local o = expire_if_due(ARGV[3])
+if not o then return 'NOT_FOUND' end
+if o.state == 'RESERVED' then finish(ARGV[3], o, 'RELEASED')
+elseif o.state ~= 'RELEASED' then return 'ALREADY_CONFIRMED' end
+return 'OK'
+`;
+
+// ARGV[3..5]: offerId, partition, token.
+const confirm = `${prelude}
+if not fence_is_live(ARGV[4], ARGV[5]) then return 'STALE_TOKEN' end
+local o = expire_if_due(ARGV[3])
+if not o then return 'NOT_FOUND' end
+-- Too late: rejected, released, or expired (just now, by expire_if_due).
+if o.state == 'RELEASED' then return 'RELEASED' end
+if o.state == 'RESERVED' then redis.call('HSET', offer_key(ARGV[3]), 'state', 'CONFIRMED') end
+return 'OK'
+`;
+
+// ARGV[3..5]: contactId, partition, token.
+const complete = `${prelude}
+if not fence_is_live(ARGV[4], ARGV[5]) then return 'STALE_TOKEN' end
+local id = redis.call('GET', B .. 'contact:' .. ARGV[3])
+if not id then return 'NOT_FOUND' end
+local o = expire_if_due(id)
+if not o then return 'NOT_FOUND' end
+if o.state == 'CONFIRMED' then finish(id, o, 'COMPLETED')
+elseif o.state ~= 'COMPLETED' then return 'NOT_CONFIRMED' end
+return 'OK'
+`;
+
+export const reservationScripts: Readonly<Record<string, ScriptSpec>> = {
+  reserve: { lua: reserve, numberOfKeys: 1 },
+  release: { lua: release, numberOfKeys: 1 },
+  confirm: { lua: confirm, numberOfKeys: 1 },
+  complete: { lua: complete, numberOfKeys: 1 },
+};
