@@ -91,6 +91,50 @@ describe("switchboard command", () => {
     expect(running.output()).toContain("stopped cleanly");
   });
 
+  it("ends health Watch streams with NOT_SERVING on SIGTERM and refuses oversized messages", async () => {
+    const p = await ports();
+    running = await startCli(
+      [
+        "--grpc-port",
+        String(p.grpc),
+        "--http-port",
+        String(p.http),
+        "--grpc-max-message-bytes",
+        "1024",
+      ],
+      p.http,
+    );
+    using contacts = createGrpcClient(
+      ContactService,
+      `127.0.0.1:${p.grpc}`,
+      credentials.createInsecure(),
+    );
+    await expect(
+      contacts.submitContact({ contact: { subject: "x".repeat(4096) } }),
+    ).rejects.toMatchObject({
+      code: status.RESOURCE_EXHAUSTED,
+    });
+
+    using health = createGrpcClient(Health, `127.0.0.1:${p.grpc}`, credentials.createInsecure());
+    const watch = health.watch({ service: "" });
+    const seen: HealthCheckResponse_ServingStatus[] = [];
+    const ended = new Promise<void>((resolve) => {
+      watch.on("data", (r: { status: HealthCheckResponse_ServingStatus }) => seen.push(r.status));
+      watch.on("end", resolve);
+      watch.on("error", () => resolve());
+    });
+    await waitFor(async () => expect(seen).toEqual([HealthCheckResponse_ServingStatus.SERVING]), {
+      timeoutMs: 5000,
+      what: "first watch status",
+    });
+    expect(await running.stop("SIGTERM")).toBe(0);
+    await ended;
+    expect(seen).toEqual([
+      HealthCheckResponse_ServingStatus.SERVING,
+      HealthCheckResponse_ServingStatus.NOT_SERVING,
+    ]);
+  });
+
   it.runIf(hasPythonGrpc)(
     "answers a non-Node gRPC client (python grpcio): health and reflection",
     async () => {
