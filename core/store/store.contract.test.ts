@@ -1,0 +1,562 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { waitFor } from "../../test/harness/index.js";
+import { createManualClock, type ManualClock } from "../clock.js";
+import { ErrorCode, SwitchboardError } from "../errors.js";
+import { createLogger } from "../log.js";
+import {
+  createMemoryStore,
+  createRedisStore,
+  type Fence,
+  type Lease,
+  type ReserveInput,
+  type Store,
+  type StoreCommonOptions,
+  type TenantStore,
+} from "./index.js";
+import { createRedisHandle, type RedisHandle } from "./redis-connection.js";
+
+// One contract, two implementations: every test below runs against memory and real Redis.
+const logger = createLogger({ level: "silent" });
+let redis: RedisHandle | undefined;
+beforeAll(() => {
+  redis = createRedisHandle({ url: inject("redisUrl"), logger });
+});
+afterAll(async () => {
+  await redis?.close();
+});
+
+interface Backend {
+  readonly store: Store;
+  readonly clock: ManualClock;
+  /** Lets a lease of `ttlMs` run out: the manual clock for memory, real time for Redis. */
+  passLeaseTime(ttlMs: number): Promise<void>;
+}
+
+const backends: { name: string; make(options?: StoreCommonOptions): Backend }[] = [
+  {
+    name: "memory",
+    make(options = {}) {
+      const clock = createManualClock(1_000_000);
+      return {
+        store: createMemoryStore({ ...options, clock }),
+        clock,
+        passLeaseTime: async (ttlMs) => clock.advance(ttlMs),
+      };
+    },
+  },
+  {
+    name: "redis",
+    make(options = {}) {
+      const clock = createManualClock(1_000_000);
+      const keyPrefix = `test:${randomUUID()}:`;
+      const client = redis!.client;
+      return {
+        store: createRedisStore({ ...options, client, logger, keyPrefix, clock }),
+        clock,
+        passLeaseTime: (ttlMs) => new Promise((resolve) => setTimeout(resolve, ttlMs)),
+      };
+    },
+  },
+];
+
+async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SwitchboardError);
+  expect((error as SwitchboardError).code).toBe(code);
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe.each(backends)("store contract: $name", (backend) => {
+  let b: Backend;
+  let t: TenantStore;
+  let lease: Lease;
+  const setup = async (options: StoreCommonOptions = {}) => {
+    b = backend.make(options);
+    t = b.store.forTenant("acme");
+    lease = (await t.leases.acquire("site-1", "router-a", 60_000))!;
+  };
+  const reserveInput = (overrides: Partial<ReserveInput> = {}): ReserveInput => ({
+    contactId: "c1",
+    agentId: "a1",
+    offerId: `o-${randomUUID()}`,
+    channel: "CHAT",
+    weightMilli: 340,
+    capacityMilli: 1000,
+    expiresAtMs: b.clock.nowMs() + 30_000,
+    fence: lease,
+    ...overrides,
+  });
+  const loadOf = async (agentId: string) => (await t.agents.get(agentId)).load;
+
+  describe("config", () => {
+    it("stores opaque bytes with growing revisions and optimistic concurrency", async () => {
+      await setup();
+      const r1 = await t.config.put("agent", "a1", bytes("v1"), { expectedRevision: 0 });
+      await rejectsWith(
+        t.config.put("agent", "a1", bytes("x"), { expectedRevision: 0 }),
+        ErrorCode.Aborted,
+      );
+      const r2 = await t.config.put("agent", "a1", bytes("v2"), { expectedRevision: r1 });
+      expect(r2).toBeGreaterThan(r1);
+      await rejectsWith(
+        t.config.put("agent", "a1", bytes("x"), { expectedRevision: r1 }),
+        ErrorCode.Aborted,
+      );
+      await t.config.put("queue", "a1", new Uint8Array([0, 255, 10, 13]));
+      expect(await t.config.get("agent", "a1")).toEqual({
+        kind: "agent",
+        id: "a1",
+        revision: r2,
+        data: bytes("v2"),
+      });
+      expect((await t.config.get("queue", "a1"))?.data).toEqual(new Uint8Array([0, 255, 10, 13]));
+      await t.config.put("agent", "a0", bytes("zero"));
+      expect((await t.config.list("agent")).map((i) => i.id)).toEqual(["a0", "a1"]);
+      expect(await t.config.list("rule")).toEqual([]);
+    });
+
+    it("deletes, and a re-created item never reuses a revision", async () => {
+      await setup();
+      const r1 = await t.config.put("rule", "r", bytes("1"));
+      await rejectsWith(
+        t.config.delete("rule", "r", { expectedRevision: r1 + 1 }),
+        ErrorCode.Aborted,
+      );
+      expect(await t.config.delete("rule", "r", { expectedRevision: r1 })).toBe(true);
+      expect(await t.config.delete("rule", "r")).toBe(false);
+      expect(await t.config.get("rule", "r")).toBeUndefined();
+      await rejectsWith(
+        t.config.put("rule", "r", bytes("x"), { expectedRevision: r1 }),
+        ErrorCode.Aborted,
+      );
+      expect(await t.config.put("rule", "r", bytes("2"))).toBeGreaterThan(r1);
+    });
+  });
+
+  describe("agents", () => {
+    it("keeps state with since-time; unknown agents are OFFLINE with no load", async () => {
+      await setup();
+      expect(await t.agents.get("nobody")).toEqual({
+        agentId: "nobody",
+        state: "OFFLINE",
+        sinceMs: 0,
+        load: { totalMilli: 0, byChannelMilli: {} },
+      });
+      await t.agents.setState("a2", "AVAILABLE", 5);
+      await t.agents.setState("a1", "WRAP_UP", 7);
+      expect((await t.agents.list()).map((a) => [a.agentId, a.state, a.sinceMs])).toEqual([
+        ["a1", "WRAP_UP", 7],
+        ["a2", "AVAILABLE", 5],
+      ]);
+      await rejectsWith(
+        t.agents.setState("a1", "SLEEPING" as "AWAY", 1),
+        ErrorCode.InvalidArgument,
+      );
+    });
+  });
+
+  describe("reservations", () => {
+    it("reserves contact and capacity together and counts weighted load per channel", async () => {
+      await setup();
+      const first = await t.reservations.reserve(
+        reserveInput({ channel: "EMAIL", weightMilli: 200 }),
+      );
+      const second = await t.reservations.reserve(reserveInput({ contactId: "c2" }));
+      expect(first.ok && second.ok && second.version > first.version).toBe(true);
+      expect(await loadOf("a1")).toEqual({
+        totalMilli: 540,
+        byChannelMilli: { EMAIL: 200, CHAT: 340 },
+      });
+      const active = await t.reservations.listActive();
+      expect(active.map((r) => [r.contactId, r.state])).toEqual([
+        ["c1", "RESERVED"],
+        ["c2", "RESERVED"],
+      ]);
+      expect((await t.reservations.getForContact("c2"))?.offerId).toBe(active[1]?.offerId);
+    });
+
+    it("refuses CONTACT_RESERVED, AGENT_FULL and a second voice call", async () => {
+      await setup();
+      expect((await t.reservations.reserve(reserveInput())).ok).toBe(true);
+      expect(await t.reservations.reserve(reserveInput({ agentId: "a2" }))).toEqual({
+        ok: false,
+        reason: "CONTACT_RESERVED",
+      });
+      expect((await t.reservations.reserve(reserveInput({ contactId: "c2" }))).ok).toBe(true);
+      // 3 × 340 = 1020 > 1000
+      expect(await t.reservations.reserve(reserveInput({ contactId: "c3" }))).toEqual({
+        ok: false,
+        reason: "AGENT_FULL",
+      });
+      const voice = {
+        agentId: "v",
+        channel: "VOICE",
+        weightMilli: 1000,
+        capacityMilli: 5000,
+      } as const;
+      expect((await t.reservations.reserve(reserveInput({ ...voice, contactId: "c4" }))).ok).toBe(
+        true,
+      );
+      expect(await t.reservations.reserve(reserveInput({ ...voice, contactId: "c5" }))).toEqual({
+        ok: false,
+        reason: "AGENT_FULL",
+      });
+      expect(await loadOf("a1")).toEqual({ totalMilli: 680, byChannelMilli: { CHAT: 680 } });
+    });
+
+    it("answers a retried reserve like the first call, without counting load twice", async () => {
+      await setup();
+      const input = reserveInput();
+      const first = await t.reservations.reserve(input);
+      expect(await t.reservations.reserve(input)).toEqual(first);
+      expect((await loadOf("a1")).totalMilli).toBe(340);
+      await rejectsWith(
+        t.reservations.reserve({ ...input, agentId: "a2" }),
+        ErrorCode.AlreadyExists,
+      );
+      await rejectsWith(
+        t.reservations.reserve({ ...input, weightMilli: 0.5 }),
+        ErrorCode.InvalidArgument,
+      );
+    });
+
+    it("release frees capacity and contact, idempotently", async () => {
+      await setup();
+      const input = reserveInput();
+      await t.reservations.reserve(input);
+      expect(await t.reservations.release(input.offerId, lease)).toEqual({ ok: true });
+      expect(await t.reservations.release(input.offerId, lease)).toEqual({ ok: true });
+      expect((await loadOf("a1")).totalMilli).toBe(0);
+      expect((await t.reservations.get(input.offerId))?.state).toBe("RELEASED");
+      expect(await t.reservations.confirm(input.offerId, lease)).toEqual({
+        ok: false,
+        reason: "RELEASED",
+      });
+      expect((await t.reservations.reserve(reserveInput({ agentId: "a2" }))).ok).toBe(true);
+      expect(await t.reservations.release("nope", lease)).toEqual({
+        ok: false,
+        reason: "NOT_FOUND",
+      });
+    });
+
+    it("confirm keeps capacity until complete; both are idempotent", async () => {
+      await setup();
+      const input = reserveInput({ channel: "VOICE", weightMilli: 1000 });
+      await t.reservations.reserve(input);
+      expect(await t.reservations.complete("c1", lease)).toEqual({
+        ok: false,
+        reason: "NOT_CONFIRMED",
+      });
+      expect(await t.reservations.confirm(input.offerId, lease)).toEqual({ ok: true });
+      expect(await t.reservations.confirm(input.offerId, lease)).toEqual({ ok: true });
+      expect(await t.reservations.release(input.offerId, lease)).toEqual({
+        ok: false,
+        reason: "ALREADY_CONFIRMED",
+      });
+      b.clock.advance(31_000); // past expiresAtMs: a connected contact does not expire
+      expect(await t.reservations.reserve(reserveInput({ agentId: "a2" }))).toEqual({
+        ok: false,
+        reason: "CONTACT_RESERVED",
+      });
+      expect((await loadOf("a1")).totalMilli).toBe(1000);
+      expect(await t.reservations.complete("c1", lease)).toEqual({ ok: true });
+      expect(await t.reservations.complete("c1", lease)).toEqual({ ok: true });
+      expect(await loadOf("a1")).toEqual({ totalMilli: 0, byChannelMilli: {} });
+      expect((await t.reservations.get(input.offerId))?.state).toBe("COMPLETED");
+      expect(await t.reservations.listActive()).toEqual([]);
+      expect(await t.reservations.complete("unknown", lease)).toEqual({
+        ok: false,
+        reason: "NOT_FOUND",
+      });
+    });
+
+    it("an expired offer stops holding the contact and the agent", async () => {
+      await setup();
+      const input = reserveInput({
+        channel: "VOICE",
+        weightMilli: 1000,
+        expiresAtMs: b.clock.nowMs() + 1000,
+      });
+      await t.reservations.reserve(input);
+      b.clock.advance(1000);
+      expect((await t.reservations.reserve(reserveInput({ agentId: "a2" }))).ok).toBe(true);
+      expect((await loadOf("a1")).totalMilli).toBe(0);
+      expect(await t.reservations.confirm(input.offerId, lease)).toEqual({
+        ok: false,
+        reason: "RELEASED",
+      });
+      // The agent's own expired offers are swept when it is reserved again.
+      const other = reserveInput({
+        contactId: "c9",
+        agentId: "a3",
+        expiresAtMs: b.clock.nowMs() + 10,
+      });
+      await t.reservations.reserve(other);
+      b.clock.advance(10);
+      expect(
+        (
+          await t.reservations.reserve(
+            reserveInput({ contactId: "c8", agentId: "a3", capacityMilli: 340 }),
+          )
+        ).ok,
+      ).toBe(true);
+      expect((await t.reservations.get(other.offerId))?.state).toBe("RELEASED");
+    });
+
+    it("refuses every write with a token that lost the lease (STALE_TOKEN)", async () => {
+      await setup();
+      const old = (await t.leases.acquire("site-2", "router-old", 50))!;
+      const input = reserveInput({ fence: old });
+      expect((await t.reservations.reserve(input)).ok).toBe(true);
+      await t.reservations.confirm(input.offerId, old);
+      const fresh = await waitFor(
+        async () => {
+          const got = await t.leases.acquire("site-2", "router-new", 60_000);
+          if (!got) {
+            await b.passLeaseTime(50);
+            throw new Error("lease still held");
+          }
+          return got;
+        },
+        { timeoutMs: 10_000, what: "the old lease to expire" },
+      );
+      expect(fresh.token).toBeGreaterThan(old.token);
+      const stale = { ok: false, reason: "STALE_TOKEN" };
+      expect(await t.reservations.reserve(reserveInput({ contactId: "c2", fence: old }))).toEqual(
+        stale,
+      );
+      expect(await t.reservations.reserve(input)).toEqual(stale);
+      expect(await t.reservations.release(input.offerId, old)).toEqual(stale);
+      expect(await t.reservations.complete("c1", old)).toEqual(stale);
+      const forged: Fence = { partition: "site-2", token: fresh.token + 1 };
+      expect(await t.reservations.complete("c1", forged)).toEqual(stale);
+      expect(await t.reservations.complete("c1", fresh)).toEqual({ ok: true });
+    });
+
+    it("parallel reserves: one contact gets one agent; one agent never passes capacity", async () => {
+      await setup();
+      const sameContact = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          t.reservations.reserve(reserveInput({ agentId: `p${i}` })),
+        ),
+      );
+      expect(sameContact.filter((r) => r.ok)).toHaveLength(1);
+      expect(sameContact.filter((r) => !r.ok && r.reason === "CONTACT_RESERVED")).toHaveLength(19);
+      const sameAgent = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          t.reservations.reserve(
+            reserveInput({ contactId: `x${i}`, agentId: "busy", weightMilli: 200 + (i % 3) * 70 }),
+          ),
+        ),
+      );
+      const load = await loadOf("busy");
+      const active = (await t.reservations.listActive()).filter((r) => r.agentId === "busy");
+      expect(load.totalMilli).toBeLessThanOrEqual(1000);
+      expect(load.totalMilli).toBe(active.reduce((sum, r) => sum + r.weightMilli, 0));
+      expect(active).toHaveLength(sameAgent.filter((r) => r.ok).length);
+      expect(sameAgent.some((r) => !r.ok && r.reason === "AGENT_FULL")).toBe(true);
+    });
+  });
+
+  describe("leases", () => {
+    it("one holder per partition, fenced by a growing token", async () => {
+      await setup();
+      expect(await t.leases.acquire("site-1", "router-b", 60_000)).toBeNull();
+      expect(await t.leases.acquire("site-1", "router-a", 60_000)).toEqual(lease);
+      expect(await t.leases.renew(lease, 60_000)).toBe(true);
+      expect(await t.leases.renew({ ...lease, token: lease.token + 1 }, 60_000)).toBe(false);
+      expect(await t.leases.release({ ...lease, holderId: "router-b" })).toBe(false);
+      expect(await t.leases.release(lease)).toBe(true);
+      expect(await t.leases.renew(lease, 60_000)).toBe(false);
+      const next = await t.leases.acquire("site-1", "router-b", 60_000);
+      expect(next?.token).toBeGreaterThan(lease.token);
+      expect((await t.reservations.reserve(reserveInput())).ok).toBe(false);
+    });
+
+    it("expires, so another holder can take over", async () => {
+      await setup();
+      const short = (await t.leases.acquire("site-3", "router-a", 40))!;
+      const taken = await waitFor(
+        async () => {
+          const got = await t.leases.acquire("site-3", "router-b", 60_000);
+          if (!got) {
+            await b.passLeaseTime(40);
+            throw new Error("still held");
+          }
+          return got;
+        },
+        { timeoutMs: 10_000, what: "the lease to expire" },
+      );
+      expect(taken.token).toBeGreaterThan(short.token);
+      expect(await t.leases.renew(short, 60_000)).toBe(false);
+    });
+  });
+
+  describe("snapshots", () => {
+    it("keeps only the latest", async () => {
+      await setup();
+      expect(await t.snapshots.get("site-1")).toBeUndefined();
+      expect(await t.snapshots.put("site-1", { seq: 5, data: bytes("five") })).toBe(true);
+      expect(await t.snapshots.put("site-1", { seq: 4, data: bytes("four") })).toBe(false);
+      expect(await t.snapshots.put("site-1", { seq: 7, data: new Uint8Array([0, 1]) })).toBe(true);
+      expect(await t.snapshots.get("site-1")).toEqual({ seq: 7, data: new Uint8Array([0, 1]) });
+    });
+  });
+
+  describe("identity", () => {
+    it("resolves identifiers to one customer, normalizing email and linking new ones", async () => {
+      await setup();
+      const first = await t.identity.resolve([{ kind: "email", value: " Ann@Example.COM " }]);
+      expect(first.created).toBe(true);
+      const again = await t.identity.resolve([
+        { kind: "email", value: "ann@example.com" },
+        { kind: "phone", value: "+441632960000" },
+      ]);
+      expect(again).toEqual({ customerId: first.customerId, created: false, mergedIds: [] });
+      const byPhone = await t.identity.resolve([{ kind: "phone", value: "+441632960000" }]);
+      expect(byPhone.customerId).toBe(first.customerId);
+      await rejectsWith(
+        t.identity.resolve([{ kind: "phone", value: "01632 960000" }]),
+        ErrorCode.InvalidArgument,
+      );
+    });
+
+    it("merges two customers into the older one, history and identifiers included", async () => {
+      await setup();
+      const older = await t.identity.resolve([{ kind: "phone", value: "+15550001111" }]);
+      b.clock.advance(5);
+      const newer = await t.identity.resolve([{ kind: "webSession", value: "sess-1" }]);
+      const entry = { channel: "CHAT", queueId: "q", outcome: "resolved" } as const;
+      await t.history.recordCompletion(
+        newer.customerId,
+        { ...entry, contactId: "k1", agentId: "ag1", completedAtMs: 10 },
+        { openCase: { caseId: "case-9", ownerAgentId: "ag1" } },
+      );
+      await t.history.recordCompletion(older.customerId, {
+        ...entry,
+        contactId: "k2",
+        agentId: "ag2",
+        completedAtMs: 20,
+      });
+      const merged = await t.identity.resolve([
+        { kind: "webSession", value: "sess-1" },
+        { kind: "phone", value: "+15550001111" },
+      ]);
+      expect(merged).toEqual({
+        customerId: older.customerId,
+        created: false,
+        mergedIds: [newer.customerId],
+      });
+      expect((await t.identity.resolve([{ kind: "webSession", value: "sess-1" }])).customerId).toBe(
+        older.customerId,
+      );
+      const history = await t.history.getHistory(newer.customerId);
+      expect(history.customerId).toBe(older.customerId);
+      expect(history.contacts.map((c) => c.contactId)).toEqual(["k2", "k1"]);
+      expect(history.lastAgents).toEqual([
+        { agentId: "ag2", lastContactMs: 20 },
+        { agentId: "ag1", lastContactMs: 10 },
+      ]);
+      expect(history.openCase).toEqual({ caseId: "case-9", ownerAgentId: "ag1" });
+    });
+  });
+
+  describe("history", () => {
+    it("is bounded, newest first, idempotent per contact, with last agents and open case", async () => {
+      await setup({ historyLimit: 3, lastAgentsLimit: 2 });
+      const { customerId } = await t.identity.resolve([{ kind: "kioskCard", value: "card-1" }]);
+      expect(await t.history.getHistory(customerId)).toEqual({
+        customerId,
+        contacts: [],
+        lastAgents: [],
+      });
+      for (let i = 1; i <= 5; i++) {
+        await t.history.recordCompletion(
+          customerId,
+          {
+            contactId: `k${i}`,
+            channel: "VOICE",
+            queueId: "q",
+            agentId: `ag${i % 3}`,
+            outcome: "resolved",
+            completedAtMs: i * 100,
+            csat: 4,
+          },
+          i === 2 ? { openCase: { caseId: "c", ownerAgentId: "ag2" } } : {},
+        );
+      }
+      await t.history.recordCompletion(customerId, {
+        contactId: "k5",
+        channel: "VOICE",
+        queueId: "q",
+        agentId: "ag2",
+        outcome: "resolved",
+        completedAtMs: 500,
+        csat: 5,
+      });
+      const history = await t.history.getHistory(customerId);
+      expect(history.contacts.map((c) => [c.contactId, c.csat])).toEqual([
+        ["k5", 5],
+        ["k4", 4],
+        ["k3", 4],
+      ]);
+      expect(history.contacts[0]).toEqual({
+        contactId: "k5",
+        channel: "VOICE",
+        queueId: "q",
+        agentId: "ag2",
+        outcome: "resolved",
+        completedAtMs: 500,
+        csat: 5,
+      });
+      expect(history.lastAgents).toEqual([
+        { agentId: "ag2", lastContactMs: 500 },
+        { agentId: "ag1", lastContactMs: 400 },
+      ]);
+      expect(history.openCase).toEqual({ caseId: "c", ownerAgentId: "ag2" });
+      await t.history.recordCompletion(
+        customerId,
+        {
+          contactId: "k6",
+          channel: "EMAIL",
+          queueId: "q",
+          agentId: "ag1",
+          outcome: "closed",
+          completedAtMs: 600,
+        },
+        { openCase: null },
+      );
+      expect((await t.history.getHistory(customerId)).openCase).toBeUndefined();
+    });
+  });
+
+  describe("tenants", () => {
+    it("never see each other's data", async () => {
+      await setup();
+      const other = b.store.forTenant("globex");
+      await t.config.put("agent", "a1", bytes("acme"));
+      expect(await other.config.get("agent", "a1")).toBeUndefined();
+      // acme's lease is no fence in globex, and does not block globex's own lease.
+      expect(await other.reservations.reserve(reserveInput())).toEqual({
+        ok: false,
+        reason: "STALE_TOKEN",
+      });
+      const otherLease = (await other.leases.acquire("site-1", "router-z", 60_000))!;
+      expect(otherLease).not.toBeNull();
+      expect((await t.reservations.reserve(reserveInput())).ok).toBe(true);
+      expect(await other.reservations.getForContact("c1")).toBeUndefined();
+      expect((await other.agents.get("a1")).load.totalMilli).toBe(0);
+      expect((await other.reservations.reserve(reserveInput({ fence: otherLease }))).ok).toBe(true);
+      expect((await t.agents.get("a1")).load.totalMilli).toBe(340);
+      const mine = await t.identity.resolve([{ kind: "email", value: "x@y.z" }]);
+      const theirs = await other.identity.resolve([{ kind: "email", value: "x@y.z" }]);
+      expect(theirs.customerId).not.toBe(mine.customerId);
+      expect(() => b.store.forTenant("a{b}")).toThrow(SwitchboardError);
+    });
+  });
+});
