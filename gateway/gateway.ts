@@ -16,6 +16,7 @@ import { createHealthService } from "./health-service.js";
 import { startOpsHttpServer } from "./http-server.js";
 import { createGatewayMetrics } from "./metrics.js";
 import { toServiceError } from "./status.js";
+import { serverCredentials } from "./tls.js";
 import { createUnimplementedService } from "./unimplemented.js";
 
 export interface GatewayOptions {
@@ -44,6 +45,7 @@ const SERVICES: readonly (readonly [DescService, string])[] = [
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
   const logger = options.logger.child({ component: "gateway" });
+  const credentials = serverCredentials(config);
   const metrics = createGatewayMetrics();
   const health = await createHealthMonitor({ checks: options.checks, logger });
   const implOptions = { toStatus: toServiceError, defaultDeadlineMs: config.grpcDefaultDeadlineMs };
@@ -52,6 +54,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     host: config.host,
     port: config.grpcPort,
     maxMessageBytes: config.grpcMaxMessageBytes,
+    credentials,
     metrics,
     logger: options.logger,
     register(server) {

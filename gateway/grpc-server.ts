@@ -2,7 +2,7 @@ import type { DescFile } from "@bufbuild/protobuf";
 import {
   ResponderBuilder,
   Server,
-  ServerCredentials,
+  type ServerCredentials,
   ServerInterceptingCall,
   type ServerInterceptor,
   status,
@@ -15,6 +15,8 @@ export interface GrpcServerOptions {
   readonly host: string;
   readonly port: number;
   readonly maxMessageBytes: number;
+  /** Plaintext, TLS or mTLS (see tls.ts). */
+  readonly credentials: ServerCredentials;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   /** Registers the services; called before binding. */
@@ -76,7 +78,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     ? `[${options.host}]:${options.port}`
     : `${options.host}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, boundPort) => {
+    server.bindAsync(address, options.credentials, (err, boundPort) => {
       if (err) {
         reject(
           new SwitchboardError(
@@ -90,7 +92,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
       } else resolve(boundPort);
     });
   });
-  logger.info({ port }, "grpc listening");
+  logger.info({ port, tls: options.credentials._isSecure() }, "grpc listening");
 
   return {
     port,

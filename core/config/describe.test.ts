@@ -10,6 +10,7 @@ describe("configuration docs", () => {
       readme,
     )?.[1];
     expect(table, "README.md has no config-table markers").toBeDefined();
+    // On failure: `npm run docs` regenerates the table.
     // Compare cell by cell, so a Markdown formatter's column padding is not a difference.
     const cells = (md: string) =>
       md.split("\n").map((line) =>

@@ -91,6 +91,8 @@ describe("loadConfig", () => {
     [["--grpc-prot", "1"], /Unknown option '--grpc-prot'/],
     [["--grpc-port", "9000", "--http-port", "9000"], /--http-port must differ from --grpc-port/],
     [["gateway", "extra"], /unexpected extra/],
+    [["--tls-cert-file", "/c.pem"], /--tls-cert-file and --tls-key-file must be set together/],
+    [["--tls-client-ca-file", "/ca.pem"], /--tls-client-ca-file needs --tls-cert-file/],
   ])("rejects %j naming the problem", (argv, message) => {
     const err = errorOf(() => load(argv));
     expect(err.code).toBe("INVALID_ARGUMENT");

@@ -91,6 +91,18 @@ export function loadConfig(options: LoadConfigOptions): Config {
       description: `must differ from --grpc-port (${out.grpcPort})`,
     });
   }
+  if ((out.tlsCertFile === undefined) !== (out.tlsKeyFile === undefined)) {
+    violations.push({
+      field: "--tls-cert-file",
+      description: "and --tls-key-file must be set together",
+    });
+  }
+  if (out.tlsClientCaFile !== undefined && out.tlsCertFile === undefined) {
+    violations.push({
+      field: "--tls-client-ca-file",
+      description: "needs --tls-cert-file and --tls-key-file",
+    });
+  }
   if (violations.length > 0) {
     throw new SwitchboardError(
       ErrorCode.InvalidArgument,

@@ -26,6 +26,11 @@ export interface Config {
   readonly grpcMaxMessageBytes: number;
   readonly grpcDefaultDeadlineMs: number;
   readonly shutdownTimeoutMs: number;
+  /** PEM certificate chain; with tlsKeyFile, the gRPC edge serves TLS. */
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
+  /** PEM CA bundle; when set, clients must present a certificate it signed (mTLS). */
+  readonly tlsClientCaFile?: string;
 }
 
 /** The keys a user can set (the role and adapter come from positional arguments). */
@@ -166,6 +171,31 @@ export const OPTIONS: readonly OptionSpec[] = [
     allowed: "1–3600000",
     description: "Deadline applied to unary calls whose client set none.",
     parse: int(1, 3_600_000),
+  },
+  {
+    key: "tlsCertFile",
+    flag: "tls-cert-file",
+    env: "SWITCHBOARD_TLS_CERT_FILE",
+    allowed: "path to a PEM file",
+    description:
+      "Certificate chain for TLS on the gRPC port; needs --tls-key-file. Unset: plaintext.",
+    parse: nonEmpty,
+  },
+  {
+    key: "tlsKeyFile",
+    flag: "tls-key-file",
+    env: "SWITCHBOARD_TLS_KEY_FILE",
+    allowed: "path to a PEM file",
+    description: "Private key for --tls-cert-file.",
+    parse: nonEmpty,
+  },
+  {
+    key: "tlsClientCaFile",
+    flag: "tls-client-ca-file",
+    env: "SWITCHBOARD_TLS_CLIENT_CA_FILE",
+    allowed: "path to a PEM file",
+    description: "CA bundle for mutual TLS: gRPC clients must present a certificate it signed.",
+    parse: nonEmpty,
   },
   {
     key: "shutdownTimeoutMs",
