@@ -1,0 +1,129 @@
+/**
+ * Router engine benchmark: `npm run bench:router [-- --json] [-- --quick]`.
+ *
+ * 1. 10 000 agents / 200 skills warm up to steady state (~50% occupancy), then the indexed
+ *    engine is measured over a long window of arrivals, replies, completions, abandonment,
+ *    presence churn and ticks.
+ * 2. Baseline: the same warmed state (snapshot) and the same driver state are replayed through
+ *    the naive-scan strategy and through a fresh indexed engine over a shorter window; both must
+ *    produce the identical decision digest. speedup = indexed ÷ naive decisions/s there.
+ * 3. Scaling: p99 at 1 000, 10 000 and 100 000 agents under the same workload shape.
+ *
+ * The last line printed is one JSON object (see bench/README.md).
+ */
+import { createRouterEngine, type RouterEngine, restoreRouterEngine } from "../../router/index.js";
+import { emptySamples, type Samples, Sim } from "./sim.js";
+import { percentileUs, round2 } from "./stats.js";
+import { arrivalRatePerMs, makeAgents, ROUTING, SKILL_COUNT } from "./workload.js";
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+const SEED = 42;
+const WARM_MS = 1_500_000;
+
+interface Run {
+  readonly engine: RouterEngine;
+  readonly sim: Sim;
+  readonly samples: Samples;
+  readonly snapshotAfterWarmUp: ReturnType<RouterEngine["snapshot"]> | null;
+  readonly simAfterWarmUp: Sim | null;
+}
+
+function boot(agentCount: number): { engine: RouterEngine; sim: Sim } {
+  const engine = createRouterEngine({ routing: ROUTING });
+  for (const agent of makeAgents(agentCount, SEED)) {
+    engine.upsertAgent({ nowMs: 0, agent });
+    engine.setAgentPresence({ nowMs: 0, agentId: agent.id, presence: "AVAILABLE" });
+  }
+  return { engine, sim: Sim.start(agentCount, arrivalRatePerMs(agentCount, 0.5), SEED) };
+}
+
+function measure(agentCount: number, measureMs: number, keepSnapshot: boolean): Run {
+  const { engine, sim } = boot(agentCount);
+  sim.run(engine, WARM_MS, emptySamples());
+  const snapshotAfterWarmUp = keepSnapshot ? engine.snapshot() : null;
+  const simAfterWarmUp = keepSnapshot ? sim.clone() : null;
+  const samples = emptySamples();
+  sim.run(engine, WARM_MS + measureMs, samples);
+  return { engine, sim, samples, snapshotAfterWarmUp, simAfterWarmUp };
+}
+
+function summary(s: Samples) {
+  const all = s.matchNs.concat(s.noMatchNs);
+  return {
+    decisions: s.decisions,
+    decisionsPerSec: Math.round(s.decisions / (s.decisionNs / 1e9)),
+    p50Us: percentileUs(all, 50),
+    p99Us: percentileUs(all, 99),
+    p999Us: percentileUs(all, 99.9),
+    noMatch: s.noMatchNs.length,
+    noMatchP99Us: percentileUs(s.noMatchNs, 99),
+  };
+}
+
+function replay(run: Run, strategy: "indexed" | "naive-scan", windowMs: number): Samples {
+  const engine = restoreRouterEngine(
+    run.snapshotAfterWarmUp as ReturnType<RouterEngine["snapshot"]>,
+    { strategy },
+  );
+  const sim = (run.simAfterWarmUp as Sim).clone();
+  const samples = emptySamples();
+  sim.run(engine, WARM_MS + windowMs, samples);
+  return samples;
+}
+
+const started = Date.now();
+const main = measure(10_000, quick ? 600_000 : 3_600_000, true);
+const heapMB = round2(process.memoryUsage().heapUsed / 2 ** 20);
+const m = summary(main.samples);
+
+const BASELINE_WINDOW_MS = quick ? 30_000 : 120_000;
+const naive = replay(main, "naive-scan", BASELINE_WINDOW_MS);
+const indexedSameWindow = replay(main, "indexed", BASELINE_WINDOW_MS);
+if (naive.digest !== indexedSameWindow.digest || naive.decisions !== indexedSameWindow.decisions) {
+  throw new Error("baseline and indexed engines made different decisions on the same trace");
+}
+const b = summary(naive);
+const iw = summary(indexedSameWindow);
+
+const small = summary(measure(1_000, quick ? 3_000_000 : 20_000_000, false).samples);
+const large = summary(measure(100_000, quick ? 120_000 : 600_000, false).samples);
+
+const result = {
+  bench: "router",
+  agents: 10_000,
+  skills: SKILL_COUNT,
+  decisions: m.decisions,
+  decisionsPerSec: m.decisionsPerSec,
+  p50Us: m.p50Us,
+  p99Us: m.p99Us,
+  p999Us: m.p999Us,
+  noMatchP99Us: m.noMatchP99Us,
+  heapMB,
+  baseline: { name: "naive-scan", decisionsPerSec: b.decisionsPerSec, p99Us: b.p99Us },
+  speedup: round2(iw.decisionsPerSec / b.decisionsPerSec),
+  scaling: [
+    { agents: 1_000, p99Us: small.p99Us },
+    { agents: 10_000, p99Us: m.p99Us },
+    { agents: 100_000, p99Us: large.p99Us },
+  ],
+};
+
+if (!args.has("--json") || process.stdout.isTTY) {
+  const row = (name: string, s: ReturnType<typeof summary>) =>
+    `${name.padEnd(28)}${String(s.decisions).padStart(9)}${String(s.decisionsPerSec).padStart(12)}` +
+    `${String(s.p50Us).padStart(9)}${String(s.p99Us).padStart(9)}${String(s.p999Us).padStart(10)}` +
+    `${String(s.noMatch).padStart(9)}${String(s.noMatchP99Us).padStart(12)}`;
+  console.log(
+    `${"run".padEnd(28)}${"decisions".padStart(9)}${"dec/s".padStart(12)}${"p50µs".padStart(9)}${"p99µs".padStart(9)}${"p99.9µs".padStart(10)}${"nomatch".padStart(9)}${"nomatchp99".padStart(12)}`,
+  );
+  console.log(row("indexed 10k (main window)", m));
+  console.log(row("indexed 10k (baseline win.)", iw));
+  console.log(row("naive-scan 10k (baseline)", b));
+  console.log(row("indexed 1k", small));
+  console.log(row("indexed 100k", large));
+  console.log(
+    `heap ${heapMB} MB after the 10k run; speedup ${result.speedup}×; decisions identical on the shared window: yes; ${Math.round((Date.now() - started) / 1000)} s total`,
+  );
+}
+console.log(JSON.stringify(result));
