@@ -345,4 +345,49 @@ describe.each(factories)("bus contract: %s", (_kind, factory) => {
     await again.ensureStreams();
     expect((await again.publish(subject, enc.encode(""), { msgId: "1" })).seq).toBe(1);
   });
+
+  it("re-attaches a durable with changed settings without failing", async () => {
+    const bus = await newBus();
+    const subject = bus.subjects.contact("acme", "chat", "updated");
+    const filterSubjects = [subject];
+    const c = await bus.consume(
+      { durable: "d", filterSubjects, ackWaitMs: 30_000 },
+      async () => {},
+    );
+    await c.stop();
+    const got: number[] = [];
+    await bus.consume(
+      { durable: "d", filterSubjects, ackWaitMs: 10_000, maxAckPending: 50 },
+      async (m) => {
+        got.push(m.seq);
+      },
+    );
+    await bus.publish(subject, enc.encode(""), { msgId: "1" });
+    await until("the message", () => got.length === 1);
+  });
+
+  it("consumes several filter subjects of one stream (JetStream: server 2.10+)", async () => {
+    const bus = await newBus();
+    const s = bus.subjects;
+    const wanted = [s.contact("acme", "chat", "created"), s.contact("acme", "email", "created")];
+    const options = { filterSubjects: wanted };
+    const version = nc.info?.version ?? "0";
+    const [major = 0, minor = 0] = version.split(".").map(Number);
+    if (bus.kind === "jetstream" && (major < 2 || (major === 2 && minor < 10))) {
+      await expect(bus.consume(options, async () => {})).rejects.toMatchObject({
+        code: "UNIMPLEMENTED",
+      });
+      return;
+    }
+    const got: string[] = [];
+    await bus.consume(options, async (m) => {
+      got.push(m.subject);
+    });
+    await bus.publish(s.contact("acme", "kiosk", "created"), enc.encode(""), { msgId: "0" });
+    for (const [i, subject] of wanted.entries()) {
+      await bus.publish(subject, enc.encode(""), { msgId: `${i + 1}` });
+    }
+    await until("both", () => got.length === 2);
+    expect(got).toEqual(wanted);
+  });
 });

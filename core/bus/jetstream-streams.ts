@@ -52,14 +52,38 @@ export async function ensureJetStreams(
       }
       continue;
     }
-    if (!differs(existing, wanted)) continue;
+    await updateStream(jsm, existing, wanted, logger);
+  }
+}
+
+/**
+ * Applies what may change. Storage never can (kept, with a warning); replicas can only within
+ * the cluster size, so a refused update is retried with the current replica count.
+ */
+async function updateStream(
+  jsm: JetStreamManager,
+  existing: StreamConfig,
+  wanted: Partial<StreamConfig>,
+  logger: Logger,
+): Promise<void> {
+  const name = existing.name;
+  if (existing.storage !== wanted.storage) {
+    logger.warn({ stream: name, storage: existing.storage }, "stream storage cannot change; kept");
+  }
+  const target: StreamConfig = { ...existing, ...wanted, storage: existing.storage };
+  const attempts = [target, { ...target, num_replicas: existing.num_replicas }];
+  let lastError: unknown;
+  for (const attempt of attempts) {
+    if (!differs(existing, attempt)) return;
     try {
-      await jsm.streams.update(spec.name, { ...existing, ...wanted });
-      logger.info({ stream: spec.name }, "stream updated");
+      await jsm.streams.update(name, attempt);
+      logger.info({ stream: name }, "stream updated");
+      return;
     } catch (error) {
-      logger.warn({ err: error, stream: spec.name }, "stream config change not allowed; kept");
+      lastError = error;
     }
   }
+  logger.warn({ err: lastError, stream: name }, "stream config change not allowed; kept");
 }
 
 function differs(existing: StreamConfig, wanted: Partial<StreamConfig>): boolean {
