@@ -1,4 +1,4 @@
-import type { Channel } from "./store.js";
+import type { Channel } from "./channel.js";
 
 export type AgentState = "OFFLINE" | "AVAILABLE" | "BUSY" | "WRAP_UP" | "AWAY";
 export const AGENT_STATES: readonly AgentState[] = [

@@ -1,4 +1,4 @@
-import type { Channel } from "./store.js";
+import type { Channel } from "./channel.js";
 
 /** One finished contact of a customer. */
 export interface HistoryEntry {

@@ -2,6 +2,7 @@
 
 export type { AgentLoad, AgentState, AgentStatus, AgentStore } from "./agent-store.js";
 export { AGENT_STATES } from "./agent-store.js";
+export { CHANNELS, type Channel } from "./channel.js";
 export type { ConfigItem, ConfigKind, ConfigStore, ConfigWriteOptions } from "./config-store.js";
 export { CONFIG_KINDS } from "./config-store.js";
 export type {
@@ -35,5 +36,4 @@ export type {
   ReserveResult,
 } from "./reservation-store.js";
 export type { Snapshot, SnapshotStore } from "./snapshot-store.js";
-export type { Channel, Store, StoreCommonOptions, TenantStore } from "./store.js";
-export { CHANNELS } from "./store.js";
+export type { Store, StoreCommonOptions, TenantStore } from "./store.js";

@@ -1,4 +1,4 @@
-import type { Channel } from "./store.js";
+import type { Channel } from "./channel.js";
 
 /**
  * The router's proof that it still holds its partition's lease. Every write below checks it

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { waitFor } from "../../test/harness/index.js";
+import { waitFor, waitForHealth } from "../../test/harness/index.js";
 import { createManualClock, type ManualClock } from "../clock.js";
 import { ErrorCode, SwitchboardError } from "../errors.js";
 import { createLogger } from "../log.js";
@@ -19,8 +19,10 @@ import { createRedisHandle, type RedisHandle } from "./redis-connection.js";
 // One contract, two implementations: every test below runs against memory and real Redis.
 const logger = createLogger({ level: "silent" });
 let redis: RedisHandle | undefined;
-beforeAll(() => {
+beforeAll(async () => {
   redis = createRedisHandle({ url: inject("redisUrl"), logger });
+  // Without an offline queue, calls before the first connect fail at once (UNAVAILABLE).
+  await waitForHealth(redis.health, "up");
 });
 afterAll(async () => {
   await redis?.close();

@@ -29,10 +29,6 @@ export interface TenantStore {
   readonly snapshots: SnapshotStore;
 }
 
-/** The channel a contact came in on, as in switchboard.v1.Channel without the prefix. */
-export type Channel = "VOICE" | "EMAIL" | "CHAT" | "KIOSK";
-export const CHANNELS: readonly Channel[] = ["VOICE", "EMAIL", "CHAT", "KIOSK"];
-
 /** Options both implementations share. */
 export interface StoreCommonOptions {
   /** Finished offers (released/completed) are kept this long so retries stay idempotent. Default 86 400 000 (24 h). */

@@ -1,9 +1,10 @@
 import { ErrorCode, type FieldViolation, invalidArgument, SwitchboardError } from "../errors.js";
 import { AGENT_STATES, type AgentState } from "./agent-store.js";
+import { CHANNELS } from "./channel.js";
 import { CONFIG_KINDS, type ConfigKind } from "./config-store.js";
 import type { HistoryEntry } from "./history-store.js";
 import type { Fence, ReserveInput } from "./reservation-store.js";
-import { CHANNELS, type NormalizedCommonOptions, type StoreCommonOptions } from "./store.js";
+import type { NormalizedCommonOptions, StoreCommonOptions } from "./store.js";
 
 // Checked once, here, for both implementations, so they refuse exactly the same inputs.
 

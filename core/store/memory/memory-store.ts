@@ -2,17 +2,12 @@ import { type Clock, systemClock } from "../../clock.js";
 import { ErrorCode, SwitchboardError } from "../../errors.js";
 import { createIdGenerator, type IdGenerator } from "../../ids.js";
 import type { AgentLoad, AgentStatus, AgentStore } from "../agent-store.js";
+import type { Channel } from "../channel.js";
 import { compareIds } from "../compare-ids.js";
 import type { ConfigItem, ConfigStore } from "../config-store.js";
 import type { Lease, LeaseStore } from "../lease-store.js";
 import type { SnapshotStore } from "../snapshot-store.js";
-import type {
-  Channel,
-  NormalizedCommonOptions,
-  Store,
-  StoreCommonOptions,
-  TenantStore,
-} from "../store.js";
+import type { NormalizedCommonOptions, Store, StoreCommonOptions, TenantStore } from "../store.js";
 import {
   checkAgentState,
   checkExpectedRevision,

@@ -1,8 +1,8 @@
 import type { AgentState } from "../agent-store.js";
+import type { Channel } from "../channel.js";
 import type { ConfigKind } from "../config-store.js";
 import type { HistoryEntry, OpenCase } from "../history-store.js";
 import type { Reservation } from "../reservation-store.js";
-import type { Channel } from "../store.js";
 
 /**
  * One tenant's state in memory, shaped like the Redis keys so the two implementations stay

@@ -1,4 +1,5 @@
 import type { Clock } from "../../clock.js";
+import type { Channel } from "../channel.js";
 import type {
   CompleteResult,
   ConfirmResult,
@@ -10,7 +11,7 @@ import type {
   ReserveInput,
   ReserveResult,
 } from "../reservation-store.js";
-import type { Channel, NormalizedCommonOptions } from "../store.js";
+import type { NormalizedCommonOptions } from "../store.js";
 import { checkFence, checkId, checkReserveInput, offerConflict } from "../validate.js";
 import type { RedisRunner } from "./redis-runner.js";
 

@@ -4,17 +4,12 @@ import { ErrorCode, SwitchboardError } from "../../errors.js";
 import { createIdGenerator, type IdGenerator } from "../../ids.js";
 import type { Logger } from "../../log.js";
 import type { AgentState, AgentStatus, AgentStore } from "../agent-store.js";
+import { CHANNELS, type Channel } from "../channel.js";
 import { compareIds } from "../compare-ids.js";
 import type { ConfigItem, ConfigStore } from "../config-store.js";
 import type { LeaseStore } from "../lease-store.js";
 import type { SnapshotStore } from "../snapshot-store.js";
-import {
-  CHANNELS,
-  type Channel,
-  type Store,
-  type StoreCommonOptions,
-  type TenantStore,
-} from "../store.js";
+import type { Store, StoreCommonOptions, TenantStore } from "../store.js";
 import {
   checkAgentState,
   checkExpectedRevision,
