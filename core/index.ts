@@ -1,8 +1,5 @@
-export {
-  createNatsHandle,
-  type NatsHandle,
-  type NatsHandleOptions,
-} from "./bus/nats-connection.js";
+// The bus and store ports: their own index.ts files curate what is public.
+export * from "./bus/index.js";
 export { type Clock, createManualClock, type ManualClock, systemClock } from "./clock.js";
 export {
   ADAPTERS,
