@@ -24,8 +24,4 @@ export {
 export type { HealthCheck } from "./health-check.js";
 export { createIdGenerator, type IdGenerator, newId } from "./ids.js";
 export { createLogger, LOG_LEVELS, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
-export {
-  createRedisHandle,
-  type RedisHandle,
-  type RedisHandleOptions,
-} from "./store/redis-connection.js";
+export * from "./store/index.js";

@@ -23,6 +23,11 @@ export { IDENTIFIER_KINDS } from "./identity-store.js";
 export type { Lease, LeaseStore } from "./lease-store.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./memory/memory-store.js";
 export { createRedisStore, type RedisStoreOptions } from "./redis/redis-store.js";
+export {
+  createRedisHandle,
+  type RedisHandle,
+  type RedisHandleOptions,
+} from "./redis-connection.js";
 export type {
   CompleteResult,
   ConfirmResult,
