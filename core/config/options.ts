@@ -26,6 +26,8 @@ export interface Config {
   readonly grpcMaxMessageBytes: number;
   readonly grpcDefaultDeadlineMs: number;
   readonly shutdownTimeoutMs: number;
+  /** YAML file of API tokens per tenant; unset and none stored: open mode, tenant "default". */
+  readonly tokensFile?: string;
   /** PEM certificate chain; with tlsKeyFile, the gRPC edge serves TLS. */
   readonly tlsCertFile?: string;
   readonly tlsKeyFile?: string;
@@ -171,6 +173,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     allowed: "1–3600000",
     description: "Deadline applied to unary calls whose client set none.",
     parse: int(1, 3_600_000),
+  },
+  {
+    key: "tokensFile",
+    flag: "tokens-file",
+    env: "SWITCHBOARD_TOKENS_FILE",
+    allowed: "path to a YAML file",
+    description:
+      'API tokens per tenant (role admin, platform or agent) seeded at start. Unset and none stored: open mode, one tenant "default".',
+    parse: nonEmpty,
   },
   {
     key: "tlsCertFile",
