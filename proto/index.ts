@@ -13,5 +13,6 @@ export * from "./gen/switchboard/v1/contact_pb.js";
 export * from "./gen/switchboard/v1/contact_service_pb.js";
 export * from "./gen/switchboard/v1/events_pb.js";
 export * from "./gen/switchboard/v1/kiosk_service_pb.js";
+export * from "./gen/switchboard/v1/pipeline_pb.js";
 export * from "./gen/switchboard/v1/routing_pb.js";
 export * from "./gen/switchboard/v1/stats_service_pb.js";
