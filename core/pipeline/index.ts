@@ -1,0 +1,47 @@
+// The gateway ↔ router protocol on the bus: subjects, msgIds, payload codecs, channel tokens.
+
+export {
+  CHANNEL_TOKENS,
+  type ChannelToken,
+  channelFromName,
+  channelFromToken,
+  channelName,
+  channelToken,
+} from "./channel-token.js";
+export {
+  decodeAgent,
+  decodeAgentCommand,
+  decodeAgentEvent,
+  decodeContactCommand,
+  decodeContactEvent,
+  decodeContactRecord,
+  decodeOfferMessage,
+  decodeQueue,
+  decodeRoutingConfigChanged,
+  decodeRoutingRule,
+  encodeAgent,
+  encodeAgentCommand,
+  encodeAgentEvent,
+  encodeContactCommand,
+  encodeContactEvent,
+  encodeContactRecord,
+  encodeOfferMessage,
+  encodeQueue,
+  encodeRoutingConfigChanged,
+  encodeRoutingRule,
+} from "./codec.js";
+export {
+  AGENT_COMMAND,
+  AGENT_EVENT,
+  agentCommandSubject,
+  agentEventSubject,
+  CONTACT_COMMAND,
+  CONTACT_EVENT,
+  configSubject,
+  contactCommandSubject,
+  contactEventSubject,
+  msgIds,
+  offerSubject,
+  pipelineFilters,
+  tenantOfSubject,
+} from "./pipeline-subjects.js";
