@@ -5,6 +5,7 @@ export { AGENT_STATES } from "./agent-store.js";
 export { CHANNELS, type Channel } from "./channel.js";
 export type { ConfigItem, ConfigKind, ConfigStore, ConfigWriteOptions } from "./config-store.js";
 export { CONFIG_KINDS } from "./config-store.js";
+export type { ContactStore } from "./contact-store.js";
 export type {
   CustomerHistory,
   HistoryEntry,
@@ -42,3 +43,4 @@ export type {
 } from "./reservation-store.js";
 export type { Snapshot, SnapshotStore } from "./snapshot-store.js";
 export type { Store, StoreCommonOptions, TenantStore } from "./store.js";
+export { TOKEN_ROLES, type TokenGrant, type TokenRole, type TokenStore } from "./token-store.js";

@@ -410,6 +410,92 @@ describe.each(backends)("store contract: $name", (backend) => {
     });
   });
 
+  describe("contacts", () => {
+    it("first idempotency claim wins until its TTL passes", async () => {
+      await setup();
+      expect(await t.contacts.claimIdempotencyKey("k1", "c1", 200)).toEqual({
+        contactId: "c1",
+        created: true,
+      });
+      expect(await t.contacts.claimIdempotencyKey("k1", "c2", 200)).toEqual({
+        contactId: "c1",
+        created: false,
+      });
+      expect((await t.contacts.claimIdempotencyKey("k2", "c2", 200)).created).toBe(true);
+      await b.passLeaseTime(250);
+      expect(await t.contacts.claimIdempotencyKey("k1", "c3", 200)).toEqual({
+        contactId: "c3",
+        created: true,
+      });
+      await rejectsWith(t.contacts.claimIdempotencyKey("", "c1", 200), ErrorCode.InvalidArgument);
+      await rejectsWith(t.contacts.claimIdempotencyKey("k", "c1", 0), ErrorCode.InvalidArgument);
+    });
+
+    it("keeps the record with the highest sequence", async () => {
+      await setup();
+      expect(await t.contacts.getRecord("c1")).toBeUndefined();
+      expect(await t.contacts.putRecord("c1", bytes("two"), 2)).toBe(true);
+      expect(await t.contacts.putRecord("c1", bytes("one"), 1)).toBe(false);
+      expect(await t.contacts.putRecord("c1", bytes("two again"), 2)).toBe(false);
+      expect(await t.contacts.getRecord("c1")).toEqual({ record: bytes("two"), sequence: 2 });
+      expect(await t.contacts.putRecord("c1", new Uint8Array([0, 255, 13]), 3)).toBe(true);
+      expect(await t.contacts.getRecord("c1")).toEqual({
+        record: new Uint8Array([0, 255, 13]),
+        sequence: 3,
+      });
+      await rejectsWith(t.contacts.putRecord("c1", bytes("x"), -1), ErrorCode.InvalidArgument);
+      await rejectsWith(t.contacts.putRecord("c1", bytes("x"), 1.5), ErrorCode.InvalidArgument);
+    });
+  });
+
+  describe("tokens", () => {
+    const hashA = "a".repeat(64);
+    const hashB = "b".repeat(64);
+    it("stores grants by token hash, globally", async () => {
+      await setup();
+      expect(await b.store.tokens.count()).toBe(0);
+      expect(await b.store.tokens.get(hashA)).toBeUndefined();
+      await b.store.tokens.put(hashA, { tenant: "acme", role: "admin" });
+      await b.store.tokens.put(hashB, { tenant: "globex", role: "agent", agentId: "anna" });
+      expect(await b.store.tokens.get(hashA)).toEqual({ tenant: "acme", role: "admin" });
+      expect(await b.store.tokens.get(hashB)).toEqual({
+        tenant: "globex",
+        role: "agent",
+        agentId: "anna",
+      });
+      expect(await b.store.tokens.count()).toBe(2);
+      await b.store.tokens.put(hashA, { tenant: "acme", role: "platform" });
+      expect((await b.store.tokens.get(hashA))?.role).toBe("platform");
+      expect(await b.store.tokens.delete(hashA)).toBe(true);
+      expect(await b.store.tokens.delete(hashA)).toBe(false);
+      expect(await b.store.tokens.count()).toBe(1);
+    });
+
+    it("refuses malformed hashes and grants, naming every field", async () => {
+      await setup();
+      await rejectsWith(b.store.tokens.get("secret-token"), ErrorCode.InvalidArgument);
+      await rejectsWith(b.store.tokens.get("A".repeat(64)), ErrorCode.InvalidArgument);
+      const error = await b.store.tokens
+        .put(hashA, { tenant: "a{b}", role: "root" as never, agentId: "x" })
+        .catch((e: unknown) => e as SwitchboardError);
+      expect(error).toBeInstanceOf(SwitchboardError);
+      expect((error as SwitchboardError).violations.map((v) => v.field)).toEqual([
+        "grant.tenant",
+        "grant.role",
+        "grant.agentId",
+      ]);
+      await rejectsWith(
+        b.store.tokens.put(hashA, { tenant: "acme", role: "agent" }),
+        ErrorCode.InvalidArgument,
+      );
+      await rejectsWith(
+        b.store.tokens.put(hashA, { tenant: "acme", role: "admin", agentId: "anna" }),
+        ErrorCode.InvalidArgument,
+      );
+      expect(await b.store.tokens.count()).toBe(0);
+    });
+  });
+
   describe("identity", () => {
     it("resolves identifiers to one customer, normalizing email and linking new ones", async () => {
       await setup();
@@ -558,6 +644,10 @@ describe.each(backends)("store contract: $name", (backend) => {
       const mine = await t.identity.resolve([{ kind: "email", value: "x@y.z" }]);
       const theirs = await other.identity.resolve([{ kind: "email", value: "x@y.z" }]);
       expect(theirs.customerId).not.toBe(mine.customerId);
+      await t.contacts.claimIdempotencyKey("k1", "c1", 60_000);
+      expect((await other.contacts.claimIdempotencyKey("k1", "c2", 60_000)).created).toBe(true);
+      await t.contacts.putRecord("c1", bytes("acme"), 1);
+      expect(await other.contacts.getRecord("c1")).toBeUndefined();
       expect(() => b.store.forTenant("a{b}")).toThrow(SwitchboardError);
     });
   });

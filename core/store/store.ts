@@ -1,10 +1,12 @@
 import type { AgentStore } from "./agent-store.js";
 import type { ConfigStore } from "./config-store.js";
+import type { ContactStore } from "./contact-store.js";
 import type { HistoryStore } from "./history-store.js";
 import type { IdentityStore } from "./identity-store.js";
 import type { LeaseStore } from "./lease-store.js";
 import type { ReservationStore } from "./reservation-store.js";
 import type { SnapshotStore } from "./snapshot-store.js";
+import type { TokenStore } from "./token-store.js";
 
 /**
  * The routing state port. Everything lives per tenant: `forTenant` returns a view whose
@@ -14,6 +16,8 @@ import type { SnapshotStore } from "./snapshot-store.js";
 export interface Store {
   /** A view on one tenant's state. Cheap; callers may hold one per tenant. */
   forTenant(tenantId: string): TenantStore;
+  /** API tokens of every tenant (each grant names its tenant). */
+  readonly tokens: TokenStore;
   /** Stops using the backend. The Redis store leaves the caller's client open. */
   close(): Promise<void>;
 }
@@ -27,6 +31,7 @@ export interface TenantStore {
   readonly history: HistoryStore;
   readonly leases: LeaseStore;
   readonly snapshots: SnapshotStore;
+  readonly contacts: ContactStore;
 }
 
 /** Options both implementations share. */
@@ -37,10 +42,13 @@ export interface StoreCommonOptions {
   readonly historyLimit?: number;
   /** Distinct last agents kept per customer. Default 10. */
   readonly lastAgentsLimit?: number;
+  /** A contact record is kept this long after its last update. Default 604 800 000 (7 days). */
+  readonly contactRecordRetentionMs?: number;
 }
 
 export interface NormalizedCommonOptions {
   readonly finishedOfferRetentionMs: number;
   readonly historyLimit: number;
   readonly lastAgentsLimit: number;
+  readonly contactRecordRetentionMs: number;
 }

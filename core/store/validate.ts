@@ -5,6 +5,7 @@ import { CONFIG_KINDS, type ConfigKind } from "./config-store.js";
 import type { HistoryEntry } from "./history-store.js";
 import type { Fence, ReserveInput } from "./reservation-store.js";
 import type { NormalizedCommonOptions, StoreCommonOptions } from "./store.js";
+import { TOKEN_ROLES, type TokenGrant } from "./token-store.js";
 
 // Checked once, here, for both implementations, so they refuse exactly the same inputs.
 
@@ -102,10 +103,12 @@ export function normalizeCommonOptions(options: StoreCommonOptions): NormalizedC
     finishedOfferRetentionMs: options.finishedOfferRetentionMs ?? 86_400_000,
     historyLimit: options.historyLimit ?? 20,
     lastAgentsLimit: options.lastAgentsLimit ?? 10,
+    contactRecordRetentionMs: options.contactRecordRetentionMs ?? 7 * 86_400_000,
   };
   checkPositiveInt("finishedOfferRetentionMs", normalized.finishedOfferRetentionMs);
   checkPositiveInt("historyLimit", normalized.historyLimit);
   checkPositiveInt("lastAgentsLimit", normalized.lastAgentsLimit);
+  checkPositiveInt("contactRecordRetentionMs", normalized.contactRecordRetentionMs);
   return normalized;
 }
 
@@ -128,4 +131,52 @@ export function storedHistoryEntry(entry: HistoryEntry): HistoryEntry {
     completedAtMs: entry.completedAtMs,
     ...(entry.csat === undefined ? {} : { csat: entry.csat }),
   };
+}
+
+export function checkRecordSequence(sequence: number): void {
+  checkNonNegativeInt("sequence", sequence);
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export function checkTokenHash(hash: string): void {
+  if (typeof hash !== "string" || !SHA256_HEX.test(hash)) {
+    fail("tokenSha256Hex", "must be 64 lower-case hex characters (a SHA-256)");
+  }
+}
+
+/** Both fields of a grant checked together, so a bad tokens file names every problem. */
+export function checkGrant(grant: TokenGrant): void {
+  const violations: FieldViolation[] = [];
+  if (typeof grant.tenant !== "string" || !TENANT.test(grant.tenant)) {
+    violations.push({
+      field: "grant.tenant",
+      description: "must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}",
+    });
+  }
+  if (!TOKEN_ROLES.includes(grant.role)) {
+    violations.push({
+      field: "grant.role",
+      description: `must be one of ${TOKEN_ROLES.join(", ")}`,
+    });
+  }
+  const agentId = grant.agentId;
+  if (grant.role === "agent") {
+    if (typeof agentId !== "string" || agentId === "" || agentId.length > maxIdLength) {
+      violations.push({
+        field: "grant.agentId",
+        description: `required for role agent, 1–${maxIdLength} characters`,
+      });
+    }
+  } else if (agentId !== undefined) {
+    violations.push({ field: "grant.agentId", description: "only agent tokens name an agent" });
+  }
+  if (violations.length > 0) throw invalidArgument(violations);
+}
+
+/** Only the known fields, so stray properties are never stored. */
+export function storedGrant(grant: TokenGrant): TokenGrant {
+  return grant.agentId === undefined
+    ? { tenant: grant.tenant, role: grant.role }
+    : { tenant: grant.tenant, role: grant.role, agentId: grant.agentId };
 }

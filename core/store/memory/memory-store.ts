@@ -18,8 +18,10 @@ import {
   checkTenant,
   normalizeCommonOptions,
 } from "../validate.js";
+import { createMemoryContacts } from "./memory-contacts.js";
 import { createMemoryCustomers } from "./memory-customers.js";
 import { createMemoryReservations } from "./memory-reservations.js";
+import { createMemoryTokens } from "./memory-tokens.js";
 import { createTenantState, getOrCreate, type TenantState } from "./tenant-state.js";
 
 export interface MemoryStoreOptions extends StoreCommonOptions {
@@ -44,6 +46,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     if (closed) throw new SwitchboardError(ErrorCode.Unavailable, "memory store is closed");
   };
   return {
+    tokens: createMemoryTokens(guard),
     forTenant(tenantId) {
       checkTenant(tenantId);
       return getOrCreate(tenants, tenantId, () =>
@@ -72,6 +75,7 @@ function createTenantStore(
     ...createMemoryCustomers(state, ids, options, guard),
     leases: createLeases(state, clock, guard),
     snapshots: createSnapshots(state, guard),
+    contacts: createMemoryContacts(state, clock, options, guard),
   };
 }
 

@@ -34,6 +34,13 @@ export interface TenantState {
   readonly histories: Map<string, Map<string, HistoryEntry>>;
   readonly lastAgents: Map<string, Map<string, number>>;
   readonly openCases: Map<string, OpenCase>;
+  /** Idempotency key → contactId; Map order is claim order, which expiry sweeps rely on. */
+  readonly idempotencyKeys: Map<string, { contactId: string; expiresAtMs: number }>;
+  /** contactId → latest record; re-inserted on update, so Map order is last-update order. */
+  readonly contactRecords: Map<
+    string,
+    { record: Uint8Array; sequence: number; expiresAtMs: number }
+  >;
 }
 
 export function createTenantState(): TenantState {
@@ -56,6 +63,8 @@ export function createTenantState(): TenantState {
     histories: new Map(),
     lastAgents: new Map(),
     openCases: new Map(),
+    idempotencyKeys: new Map(),
+    contactRecords: new Map(),
   };
 }
 

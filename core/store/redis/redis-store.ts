@@ -21,10 +21,13 @@ import {
   normalizeCommonOptions,
 } from "../validate.js";
 import { adminScripts } from "./admin-scripts.js";
+import { contactScripts } from "./contact-scripts.js";
 import { customerScripts } from "./customer-scripts.js";
+import { createRedisContacts } from "./redis-contacts.js";
 import { createRedisCustomers } from "./redis-customers.js";
 import { createRedisReservations } from "./redis-reservations.js";
 import { createRedisRunner, type RedisRunner } from "./redis-runner.js";
+import { createRedisTokens } from "./redis-tokens.js";
 import { reservationScripts } from "./reservation-scripts.js";
 
 export interface RedisStoreOptions extends StoreCommonOptions {
@@ -58,12 +61,14 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const logger = options.logger.child({ component: "redis-store" });
   const runner = createRedisRunner(
     options.client,
-    { ...reservationScripts, ...customerScripts, ...adminScripts },
+    { ...reservationScripts, ...customerScripts, ...adminScripts, ...contactScripts },
     logger,
     callTimeoutMs,
   );
   let closed = false;
   return {
+    // Global, not per tenant: a token is looked up before anyone knows its tenant.
+    tokens: createRedisTokens(runner, `${keyPrefix}tokens`),
     forTenant(tenantId) {
       checkTenant(tenantId);
       if (closed) throw new SwitchboardError(ErrorCode.Unavailable, "redis store is closed");
@@ -77,6 +82,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         ...createRedisCustomers(runner, base, ids, common),
         leases: createLeases(runner, base),
         snapshots: createSnapshots(runner, base),
+        contacts: createRedisContacts(runner, base, common),
       };
       return tenant;
     },

@@ -1,0 +1,22 @@
+/**
+ * What the gateway and the router keep per contact outside the event stream: the idempotency
+ * key that makes a retried submit return the first contact, and the router's latest view of
+ * the contact (a serialized `switchboard.v1.ContactRecord`, opaque here) for GetContact.
+ */
+export interface ContactStore {
+  /**
+   * Claims `key` for `contactId` for `ttlMs`. The first claim wins; a later claim of the same
+   * key (a retried submit) gets the first contactId back with `created: false`.
+   */
+  claimIdempotencyKey(
+    key: string,
+    contactId: string,
+    ttlMs: number,
+  ): Promise<{ contactId: string; created: boolean }>;
+  /**
+   * Stores `record` only if `sequence` is greater than the stored record's, so a redelivered
+   * or late event can never roll the view back. Resolves to whether it was stored.
+   */
+  putRecord(contactId: string, record: Uint8Array, sequence: number): Promise<boolean>;
+  getRecord(contactId: string): Promise<{ record: Uint8Array; sequence: number } | undefined>;
+}
