@@ -50,3 +50,4 @@ export {
 export { RouterError, type RouterErrorCode } from "./engine/errors.js";
 export type { RouterEngineOptions } from "./engine/options.js";
 export type { AgentSnapshot, ContactSnapshot, RouterSnapshot } from "./engine/snapshot.js";
+export * from "./service/index.js";

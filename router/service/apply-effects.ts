@@ -1,0 +1,268 @@
+import { channelName, SwitchboardError } from "../../core/index.js";
+import { ContactEventType } from "../../proto/index.js";
+import type { RouterEffect } from "../engine/decision.js";
+import { LeaseLostError } from "./io-retry.js";
+import type { PartitionContext } from "./partition-context.js";
+import {
+  publishAgentState,
+  publishContactEvent,
+  publishOffer,
+  publishWithdrawal,
+} from "./publish-events.js";
+
+const stateReasons: Record<string, string> = {
+  PRESENCE: "agent_request",
+  WORKLOAD: "workload",
+  MISSED_OFFERS: "missed_offers",
+  REMOVED: "agent_removed",
+  ADDED: "agent_added",
+};
+
+/**
+ * Carries out the engine's effects in order. An offer is committed in the store (fenced by the
+ * lease) before anyone hears of it; a refused offer is rejected back into the engine, whose
+ * follow-up effects (re-routing) join the list, and the phantom offer's own end is not published.
+ */
+export async function applyEffects(ctx: PartitionContext, first: RouterEffect[]): Promise<void> {
+  const effects = [...first];
+  const phantoms = new Set<string>();
+  for (let i = 0; i < effects.length; i++) {
+    const effect = effects[i];
+    if (effect === undefined) continue;
+    const more = await applyEffect(ctx, effect, phantoms);
+    effects.push(...more);
+  }
+}
+
+async function applyEffect(
+  ctx: PartitionContext,
+  e: RouterEffect,
+  phantoms: Set<string>,
+): Promise<RouterEffect[]> {
+  const { state } = ctx;
+  switch (e.type) {
+    case "OFFER_CREATED": {
+      const entry = state.contacts.get(e.offer.contactId);
+      if (entry === undefined) return [];
+      const offerId = `${state.generation}-${e.offer.offerId}`;
+      const channel = channelName(entry.contact.channel);
+      const result = await ctx.io(() =>
+        ctx.store.reservations
+          .reserve({
+            contactId: e.offer.contactId,
+            agentId: e.offer.agentId,
+            offerId,
+            channel,
+            weightMilli: ctx.weightMilli(e.offer.agentId, channel),
+            capacityMilli: ctx.capacityMilli,
+            expiresAtMs: e.offer.expiresAtMs,
+            fence: ctx.lease,
+          })
+          // A replay that chose differently for an id already used counts as a refusal.
+          .catch((error: unknown) => {
+            if (error instanceof SwitchboardError && error.code === "ALREADY_EXISTS") {
+              return { ok: false as const, reason: "CONTACT_RESERVED" as const };
+            }
+            throw error;
+          }),
+      );
+      if (!result.ok) {
+        if (result.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+        ctx.logger.warn(
+          { contactId: e.offer.contactId, agentId: e.offer.agentId, reason: result.reason },
+          "reservation refused; re-routing the contact",
+        );
+        phantoms.add(e.offer.offerId);
+        return state.engine.rejectOffer({
+          nowMs: ctx.nowMs(),
+          offerId: e.offer.offerId,
+          version: e.offer.version,
+        });
+      }
+      const offer = {
+        offerId,
+        engineOfferId: e.offer.offerId,
+        version: e.offer.version,
+        contactId: e.offer.contactId,
+        agentId: e.offer.agentId,
+      };
+      state.offers.set(offerId, offer);
+      state.offerByEngineId.set(e.offer.offerId, offerId);
+      await publishOffer(ctx, entry, {
+        ...offer,
+        expiresAtMs: e.offer.expiresAtMs,
+        decision: e.decision,
+      });
+      await publishContactEvent(ctx, entry, ContactEventType.OFFERED, e.atMs, {
+        agentId: e.offer.agentId,
+        queueId: e.offer.queueId,
+        offerId,
+        decision: e.decision,
+      });
+      return [];
+    }
+    case "OFFER_REJECTED":
+    case "OFFER_EXPIRED":
+    case "OFFER_CANCELLED": {
+      if (phantoms.delete(e.offerId)) return [];
+      const offerId = state.offerByEngineId.get(e.offerId);
+      if (offerId === undefined) return [];
+      state.offers.delete(offerId);
+      state.offerByEngineId.delete(e.offerId);
+      const released = await ctx.io(() => ctx.store.reservations.release(offerId, ctx.lease));
+      if (!released.ok && released.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+      const offer = { offerId, agentId: e.agentId, contactId: e.contactId };
+      const entry = state.contacts.get(e.contactId);
+      if (e.type === "OFFER_REJECTED") {
+        if (entry)
+          await publishContactEvent(ctx, entry, ContactEventType.REJECTED, e.atMs, {
+            agentId: e.agentId,
+            offerId,
+            reason: "agent_rejected",
+          });
+        return [];
+      }
+      const reason =
+        e.type === "OFFER_EXPIRED"
+          ? "offer_timeout"
+          : e.reason === "AGENT_REMOVED"
+            ? "agent_removed"
+            : "contact_ended";
+      await publishWithdrawal(ctx, offer, reason);
+      if (entry && e.type === "OFFER_EXPIRED") {
+        await publishContactEvent(ctx, entry, ContactEventType.OFFER_TIMED_OUT, e.atMs, {
+          agentId: e.agentId,
+          offerId,
+          reason,
+        });
+      }
+      return [];
+    }
+    case "CONTACT_QUEUED":
+    case "CONTACT_OVERFLOWED": {
+      const entry = state.contacts.get(e.contactId);
+      if (entry === undefined) return [];
+      const queueId = e.type === "CONTACT_QUEUED" ? e.queueId : e.toQueueId;
+      entry.queueId = queueId;
+      const view = state.engine.getContact(e.contactId);
+      await publishContactEvent(ctx, entry, ContactEventType.QUEUED, e.atMs, {
+        queueId,
+        position: e.type === "CONTACT_QUEUED" ? e.position : (view?.position ?? 0),
+        ...(e.type === "CONTACT_QUEUED"
+          ? { expectedWaitMs: e.expectedWaitMs, decision: e.decision }
+          : view?.expectedWaitMs != null
+            ? { expectedWaitMs: view.expectedWaitMs, reason: "overflow" }
+            : { reason: "overflow" }),
+      });
+      return [];
+    }
+    case "CONTACT_CONNECTED": {
+      const entry = state.contacts.get(e.contactId);
+      const offerId = state.offerByEngineId.get(e.offerId) ?? e.offerId;
+      state.offers.delete(offerId);
+      state.offerByEngineId.delete(e.offerId);
+      if (entry === undefined) return [];
+      await publishContactEvent(ctx, entry, ContactEventType.ACCEPTED, e.atMs, {
+        agentId: e.agentId,
+        offerId,
+        queueId: entry.queueId,
+      });
+      await publishContactEvent(ctx, entry, ContactEventType.CONNECTED, e.atMs, {
+        agentId: e.agentId,
+        offerId,
+        queueId: entry.queueId,
+      });
+      return [];
+    }
+    case "CONTACT_WRAP_UP": {
+      const entry = state.contacts.get(e.contactId);
+      if (entry)
+        await publishContactEvent(ctx, entry, ContactEventType.WRAP_UP, e.atMs, {
+          agentId: e.agentId,
+          queueId: entry.queueId,
+        });
+      return [];
+    }
+    case "CONTACT_COMPLETED":
+      await completeContact(ctx, e);
+      return [];
+    case "CONTACT_TRANSFERRED": {
+      const entry = state.contacts.get(e.contactId);
+      if (e.fromAgentId !== null) {
+        // The contact left its agent: the connected reservation ends so it can be reserved again.
+        const done = await ctx.io(() => ctx.store.reservations.complete(e.contactId, ctx.lease));
+        if (!done.ok && done.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+      }
+      if (entry) {
+        entry.queueId = e.toQueueId;
+        await publishContactEvent(ctx, entry, ContactEventType.TRANSFERRED, e.atMs, {
+          ...(e.fromAgentId === null ? {} : { agentId: e.fromAgentId }),
+          queueId: e.toQueueId,
+          transferQueueId: e.toQueueId,
+          ...(e.toAgentId === null ? {} : { transferAgentId: e.toAgentId }),
+        });
+      }
+      return [];
+    }
+    case "CONTACT_ENDED": {
+      const entry = state.contacts.get(e.contactId);
+      if (entry === undefined) return [];
+      const type =
+        e.reason === "ABANDONED" ? ContactEventType.ABANDONED : ContactEventType.CANCELLED;
+      await publishContactEvent(ctx, entry, type, e.atMs, {
+        queueId: entry.queueId,
+        reason: entry.endReason ?? e.reason.toLowerCase(),
+      });
+      state.contacts.delete(e.contactId);
+      return [];
+    }
+    case "AGENT_STATE_CHANGED":
+      await publishAgentState(ctx, {
+        agentId: e.agentId,
+        from: e.from,
+        to: e.to,
+        atMs: e.atMs,
+        reason: stateReasons[e.reason] ?? e.reason,
+      });
+      return [];
+    case "CONTACT_ESCALATED":
+    case "CONTACT_RELEASED":
+      // No event type of their own: visible in the next decision's escalation step and phase.
+      ctx.logger.debug({ contactId: e.contactId, effect: e.type }, "contact requirements widened");
+      return [];
+  }
+}
+
+async function completeContact(
+  ctx: PartitionContext,
+  e: Extract<RouterEffect, { type: "CONTACT_COMPLETED" }>,
+): Promise<void> {
+  const entry = ctx.state.contacts.get(e.contactId);
+  const done = await ctx.io(() => ctx.store.reservations.complete(e.contactId, ctx.lease));
+  if (!done.ok && done.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+  if (entry === undefined) return;
+  const disposition = entry.disposition;
+  if (entry.customerId !== undefined) {
+    const csat = disposition?.csat ?? e.outcome?.csat ?? 0;
+    const customerId = entry.customerId;
+    await ctx.io(() =>
+      ctx.store.history.recordCompletion(customerId, {
+        contactId: e.contactId,
+        channel: channelName(entry.contact.channel),
+        queueId: entry.queueId,
+        agentId: e.agentId,
+        outcome:
+          disposition?.code || (e.reason === "WRAP_UP_ELAPSED" ? "wrap_up_elapsed" : "completed"),
+        completedAtMs: e.atMs,
+        ...(csat >= 1 && csat <= 5 ? { csat } : {}),
+      }),
+    );
+  }
+  await publishContactEvent(ctx, entry, ContactEventType.COMPLETED, e.atMs, {
+    agentId: e.agentId,
+    queueId: entry.queueId,
+    ...(e.reason === "WRAP_UP_ELAPSED" ? { reason: "wrap_up_elapsed" } : {}),
+    ...(disposition === undefined ? {} : { disposition }),
+  });
+  ctx.state.contacts.delete(e.contactId);
+}

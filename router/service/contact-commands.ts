@@ -1,0 +1,121 @@
+import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
+import type { CustomerIdentifier } from "../../core/index.js";
+import { type Contact, type ContactCommand, ContactEventType } from "../../proto/index.js";
+import { RouterError } from "../engine/errors.js";
+import { applyEffects } from "./apply-effects.js";
+import { contactToInput, historyToEngine } from "./contact-mapping.js";
+import type { PartitionContext } from "./partition-context.js";
+import type { ContactEntry } from "./partition-state.js";
+import { publishContactEvent } from "./publish-events.js";
+
+function identifiersOf(contact: Contact): CustomerIdentifier[] {
+  const ids = contact.customer?.identifiers;
+  if (ids === undefined) return [];
+  const list: CustomerIdentifier[] = [];
+  if (ids.phone !== "") list.push({ kind: "phone", value: ids.phone });
+  if (ids.email !== "") list.push({ kind: "email", value: ids.email });
+  if (ids.webSessionId !== "") list.push({ kind: "webSession", value: ids.webSessionId });
+  if (ids.kioskCardId !== "") list.push({ kind: "kioskCard", value: ids.kioskCardId });
+  if (ids.kioskAccountNumber !== "")
+    list.push({ kind: "kioskAccount", value: ids.kioskAccountNumber });
+  return list;
+}
+
+/** One customer id across channels; a bad identifier only loses the history, never the contact. */
+async function resolveCustomer(
+  ctx: PartitionContext,
+  contact: Contact,
+): Promise<string | undefined> {
+  const identifiers = identifiersOf(contact);
+  if (identifiers.length === 0) return contact.customer?.id || undefined;
+  try {
+    return (await ctx.io(() => ctx.store.identity.resolve(identifiers))).customerId;
+  } catch (error) {
+    ctx.logger.warn(
+      { contactId: contact.id, err: error },
+      "identity not resolved; routing without history",
+    );
+    return contact.customer?.id || undefined;
+  }
+}
+
+async function submit(
+  ctx: PartitionContext,
+  contact: Contact,
+  timeMs: number | undefined,
+): Promise<void> {
+  const { state } = ctx;
+  // A redelivered submit (or a second one for the same id) must not route the contact twice.
+  if (state.contacts.has(contact.id) || state.engine.getContact(contact.id) !== undefined) return;
+  const log = ctx.logger.child({ contactId: contact.id });
+  const customerId = await resolveCustomer(ctx, contact);
+  const history =
+    customerId === undefined
+      ? undefined
+      : await ctx.io(() => ctx.store.history.getHistory(customerId));
+  const nowMs = ctx.nowMs(timeMs);
+  contact.enqueueTime = timestampFromMs(nowMs);
+  const entry: ContactEntry = {
+    contact,
+    sequence: 0,
+    customerId,
+    queueId: contact.queueId,
+    disposition: undefined,
+    endReason: undefined,
+  };
+  state.contacts.set(contact.id, entry);
+  await publishContactEvent(ctx, entry, ContactEventType.CREATED, nowMs, {});
+  const engineHistory = historyToEngine(history, contact);
+  let effects: ReturnType<typeof state.engine.submitContact>;
+  try {
+    effects = state.engine.submitContact({
+      nowMs,
+      contact: contactToInput(contact, customerId),
+      ...(engineHistory === undefined ? {} : { history: engineHistory }),
+    });
+  } catch (error) {
+    // The gateway validates first; anything the engine still refuses is ended explicitly.
+    log.error({ err: error }, "contact refused by the routing engine; cancelling it");
+    await publishContactEvent(ctx, entry, ContactEventType.CANCELLED, nowMs, {
+      reason: "invalid_contact",
+    });
+    state.contacts.delete(contact.id);
+    return;
+  }
+  log.debug({ customerId, repeat: engineHistory !== undefined }, "contact submitted");
+  await applyEffects(ctx, effects);
+}
+
+export async function handleContactCommand(
+  ctx: PartitionContext,
+  command: ContactCommand,
+): Promise<void> {
+  const timeMs = command.time ? timestampMs(command.time) : undefined;
+  switch (command.command.case) {
+    case "submit":
+      return submit(ctx, command.command.value, timeMs);
+    case "cancel": {
+      const { contactId, abandoned, reason } = command.command.value;
+      const entry = ctx.state.contacts.get(contactId);
+      if (entry === undefined) {
+        ctx.logger.info({ contactId }, "cancel for a contact not live here (already ended?)");
+        return;
+      }
+      entry.endReason = reason || undefined;
+      try {
+        const effects = ctx.state.engine.cancelContact({
+          nowMs: ctx.nowMs(timeMs),
+          contactId,
+          reason: abandoned ? "ABANDONED" : "CANCELLED",
+        });
+        await applyEffects(ctx, effects);
+      } catch (error) {
+        if (!(error instanceof RouterError)) throw error;
+        ctx.logger.warn({ contactId, err: error }, "cancel refused by the routing engine");
+      }
+      return;
+    }
+    case undefined:
+      ctx.logger.warn("contact command without a command; ignored");
+  }
+}

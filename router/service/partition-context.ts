@@ -1,0 +1,35 @@
+import type { Bus, Lease, Logger, TenantStore } from "../../core/index.js";
+import type { Channel } from "../engine/domain.js";
+import type { PartitionState } from "./partition-state.js";
+
+/** What a partition's command handlers and effect applier share. */
+export interface PartitionContext {
+  readonly tenant: string;
+  readonly state: PartitionState;
+  readonly bus: Bus;
+  readonly store: TenantStore;
+  readonly logger: Logger;
+  /** The lease this partition leads under; the fence of every reservation call. */
+  readonly lease: Lease;
+  /** A store or bus call, retried through outages until the partition stops leading. */
+  io<T>(call: () => Promise<T>): Promise<T>;
+  /** The engine's time for a command stamped `timeMs` (never backwards). */
+  nowMs(timeMs?: number): number;
+  /** Load of one contact of `channel` for the agent, in thousandths. */
+  weightMilli(agentId: string, channel: Channel): number;
+  readonly capacityMilli: number;
+}
+
+const defaultWeights: Record<Channel, number> = { VOICE: 1, EMAIL: 0.2, CHAT: 0.34, KIOSK: 1 };
+
+/** The same weights the engine uses (its defaults, the options, the agent's overrides). */
+export function weightResolver(
+  state: PartitionState,
+  optionWeights: Readonly<Partial<Record<Channel, number>>> | undefined,
+): (agentId: string, channel: Channel) => number {
+  return (agentId, channel) => {
+    const own = state.engine.getAgent(agentId)?.profile.channelWeights?.[channel];
+    const weight = own ?? optionWeights?.[channel] ?? defaultWeights[channel];
+    return Math.round(weight * 1000);
+  };
+}
