@@ -18,8 +18,10 @@ Roles:
   gateway                the gRPC edge and the HTTP ops endpoints
   router                 the routing service (not built yet)
   adapter <channel>      one channel adapter: email, web, phone or kiosk (not built yet)
-  simulate               discrete-event simulation on the real router engine (not built yet)
-  staff                  staffing estimate for a target service level (not built yet)
+  simulate               discrete-event simulation on the real router engine
+                         (switchboard simulate --help)
+  staff                  agents needed for a service-level target, Erlang C/A
+                         (switchboard staff --help)
   bench                  benchmarks (not built yet; use npm run bench:router)
 
 Options (each also an environment variable; a --config YAML/JSON file takes the same keys):

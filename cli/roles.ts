@@ -17,8 +17,6 @@ export interface RunningRoles {
 const NOT_BUILT: Partial<Record<Config["role"], string>> = {
   router: "the router service (issue #5, pipeline)",
   adapter: "the channel adapters (issues #6 email/web and #7 phone/kiosk)",
-  simulate: "the simulator (issue #8)",
-  staff: "staffing estimates (issue #8)",
   bench: "the bench role; run `npm run bench:router` for the router engine benchmark",
 };
 

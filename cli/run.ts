@@ -5,6 +5,7 @@ import {
   loadConfig,
   SwitchboardError,
 } from "../core/index.js";
+import { runSimulateCommand, runStaffCommand } from "../sim/index.js";
 import { helpText, version } from "./help.js";
 import { startRoles } from "./roles.js";
 
@@ -15,6 +16,10 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * return the exit code. Errors a user can fix print one line naming the problem (exit 2).
  */
 export async function run(argv: readonly string[], env: Env): Promise<number> {
+  // Offline tools with flags of their own: they run and exit, no server, no configuration.
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  if (argv[0] === "simulate") return runSimulateCommand(argv.slice(1), io);
+  if (argv[0] === "staff") return runStaffCommand(argv.slice(1), io);
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(helpText());
     return 0;

@@ -4,7 +4,12 @@ import { promisify } from "node:util";
 import { credentials, status } from "@grpc/grpc-js";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { createGrpcClient } from "../../gateway/index.js";
-import { ContactService, Health, HealthCheckResponse_ServingStatus } from "../../proto/index.js";
+import {
+  ContactService,
+  Health,
+  HealthCheckResponse_ServingStatus,
+  StatsService,
+} from "../../proto/index.js";
 import { externalRedisUrl, findFreePort, startRedis, waitFor } from "../harness/index.js";
 import { buildDist, type RunningCli, runCli, startCli } from "./cli-process.js";
 
@@ -42,6 +47,47 @@ describe("switchboard command", () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it("runs the offline planning tools: staff and simulate print one JSON line", async () => {
+    const staff = await runCli([
+      "staff",
+      "--arrivals-per-hour",
+      "1000",
+      "--aht-s",
+      "300",
+      "--sl",
+      "0.8",
+      "--sl-threshold-s",
+      "20",
+      "--json",
+    ]);
+    expect(staff.code).toBe(0);
+    const staffing = JSON.parse(staff.stdout.trim().split("\n").at(-1) ?? "{}");
+    expect(staffing.agents).toBeGreaterThan(83); // more agents than the offered load in Erlangs
+    expect(staffing.serviceLevel).toBeGreaterThanOrEqual(0.8);
+    const sim = await runCli([
+      "simulate",
+      "--arrivals-per-hour",
+      "100",
+      "--aht-s",
+      "180",
+      "--agents",
+      "6",
+      "--hours",
+      "20",
+      "--seed",
+      "1",
+      "--json",
+    ]);
+    expect(sim.code).toBe(0);
+    expect(JSON.parse(sim.stdout.trim().split("\n").at(-1) ?? "{}")).toMatchObject({
+      contacts: expect.any(Number),
+      serviceLevel: expect.any(Number),
+    });
+    const bad = await runCli(["staff", "--bogus"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--bogus/);
+  });
+
   it.each([
     [["--grpc-port", "70000"], {}, /--grpc-port "70000" must be an integer from 1 to 65535/],
     [["dance"], {}, /unknown role "dance"/],
@@ -73,14 +119,14 @@ describe("switchboard command", () => {
     expect((await fetch(`http://127.0.0.1:${p.http}/readyz`)).status).toBe(200);
 
     // Methods not built yet say so, by name.
-    using contacts = createGrpcClient(
-      ContactService,
+    using stats = createGrpcClient(
+      StatsService,
       `127.0.0.1:${p.grpc}`,
       credentials.createInsecure(),
     );
-    await expect(contacts.getContact({ contactId: "x" })).rejects.toMatchObject({
+    await expect(stats.getStats({})).rejects.toMatchObject({
       code: status.UNIMPLEMENTED,
-      details: expect.stringMatching(/switchboard.v1.ContactService\/GetContact is not built yet/),
+      details: expect.stringMatching(/switchboard.v1.StatsService\/GetStats is not built yet/),
     });
     const metrics = await (await fetch(`http://127.0.0.1:${p.http}/metrics`)).text();
     expect(metrics).toMatch(
