@@ -1,5 +1,16 @@
 import type { DescService } from "@bufbuild/protobuf";
-import type { Config, HealthCheck, Logger } from "../core/index.js";
+import {
+  type Bus,
+  type Clock,
+  type Config,
+  createIdGenerator,
+  createMemoryBus,
+  createMemoryStore,
+  type HealthCheck,
+  type Logger,
+  type Store,
+  systemClock,
+} from "../core/index.js";
 import {
   AdminService,
   AgentService,
@@ -9,12 +20,17 @@ import {
   KioskService,
   StatsService,
 } from "../proto/index.js";
+import { createAuthenticator, seedTokensFile, withAuth } from "./auth/index.js";
 import { addService } from "./grpc/adapter.js";
 import { startGrpcServer } from "./grpc-server.js";
 import { createHealthMonitor } from "./health-monitor.js";
 import { createHealthService } from "./health-service.js";
 import { startOpsHttpServer } from "./http-server.js";
 import { createGatewayMetrics } from "./metrics.js";
+import { createAdminService } from "./services/admin-service.js";
+import { startContactEventHub } from "./services/contact-event-hub.js";
+import { createContactService } from "./services/contact-service.js";
+import type { ServiceContext } from "./services/service-context.js";
 import { toServiceError } from "./status.js";
 import { serverCredentials } from "./tls.js";
 import { createUnimplementedService } from "./unimplemented.js";
@@ -24,6 +40,24 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Dependencies whose health decides SERVING / NOT_SERVING and /readyz. */
   readonly checks: readonly HealthCheck[];
+  /**
+   * Where contact and agent commands go and offers and events come from. Default: an
+   * embedded in-memory bus owned (and closed) by the gateway, useful only with an in-process
+   * router on the same bus — pass the process's bus.
+   */
+  readonly bus?: Bus;
+  /** Tokens, configuration, contact records. Default: an embedded in-memory store. */
+  readonly store?: Store;
+  /** Default: the system clock. */
+  readonly clock?: Clock;
+  /** A dropped agent stream publishes AgentDisconnected after this long. Default 10 000. */
+  readonly agentGraceMs?: number;
+  /** How long an idempotency key returns its first contact. Default 86 400 000 (24 h). */
+  readonly idempotencyTtlMs?: number;
+  /** How long CancelContact waits for the router's CANCELLED event. Default 5000. */
+  readonly cancelWaitMs?: number;
+  /** Names this process in AgentConnected/AgentDisconnected. Default: a new UUIDv7. */
+  readonly gatewayId?: string;
 }
 
 export interface Gateway {
@@ -33,11 +67,17 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** Every switchboard.v1 service and the issue that builds it. */
-const SERVICES: readonly (readonly [DescService, string])[] = [
-  [ContactService, "issue #5, pipeline"],
-  [AgentService, "issue #5, pipeline"],
-  [AdminService, "issue #5, pipeline"],
+/** Every switchboard.v1 service this gateway hosts. */
+const SERVICES: readonly DescService[] = [
+  ContactService,
+  AgentService,
+  AdminService,
+  StatsService,
+  KioskService,
+];
+
+/** Services not built yet, and the issue that builds them. */
+const PLACEHOLDERS: readonly (readonly [DescService, string])[] = [
   [StatsService, "issue #8, KPIs"],
   [KioskService, "issue #7, kiosk adapter"],
 ];
@@ -49,6 +89,45 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = createGatewayMetrics();
   const health = await createHealthMonitor({ checks: options.checks, logger });
   const implOptions = { toStatus: toServiceError, defaultDeadlineMs: config.grpcDefaultDeadlineMs };
+  const clock = options.clock ?? systemClock;
+  const ids = createIdGenerator(clock);
+  const shutdown = new AbortController();
+  const bus = options.bus ?? createMemoryBus({ logger });
+  const store = options.store ?? createMemoryStore({ clock });
+  const closeOwned = async () => {
+    if (options.bus === undefined) await bus.close();
+    if (options.store === undefined) await store.close();
+  };
+
+  try {
+    await bus.ensureStreams();
+    if (config.tokensFile !== undefined) await seedTokensFile(config.tokensFile, store, logger);
+  } catch (err) {
+    await closeOwned();
+    health.close();
+    throw err;
+  }
+  const auth = createAuthenticator({ store, logger, clock });
+  const ctx: ServiceContext = {
+    bus,
+    store,
+    auth,
+    logger,
+    clock,
+    ids,
+    gatewayId: options.gatewayId ?? ids.next(),
+    shutdown: shutdown.signal,
+  };
+  const hub = await startContactEventHub(bus, logger);
+  const contacts = createContactService(ctx, hub, {
+    idempotencyTtlMs: options.idempotencyTtlMs ?? 86_400_000,
+    cancelWaitMs: options.cancelWaitMs ?? 5000,
+  });
+  const closeServices = async () => {
+    shutdown.abort();
+    hub.close();
+    await closeOwned();
+  };
 
   const grpc = await startGrpcServer({
     host: config.host,
@@ -58,21 +137,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     logger: options.logger,
     register(server) {
+      addService(server, Health, createHealthService(health, SERVICES), implOptions);
+      addService(server, ContactService, withAuth(ContactService, contacts, auth), implOptions);
       addService(
         server,
-        Health,
-        createHealthService(
-          health,
-          SERVICES.map(([s]) => s),
-        ),
+        AdminService,
+        withAuth(AdminService, createAdminService(ctx), auth),
         implOptions,
       );
-      for (const [service, note] of SERVICES) {
+      for (const [service, note] of PLACEHOLDERS) {
         addService(server, service, createUnimplementedService(service, note), implOptions);
       }
     },
-    reflectionFiles: [...SERVICES.map(([s]) => s.file), file_grpc_health_v1_health],
-  }).catch((err: unknown) => {
+    reflectionFiles: [...SERVICES.map((s) => s.file), file_grpc_health_v1_health],
+  }).catch(async (err: unknown) => {
+    await closeServices();
     health.close();
     throw err;
   });
@@ -84,6 +163,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger: options.logger,
   }).catch(async (err: unknown) => {
     await grpc.shutdown(0);
+    await closeServices();
     health.close();
     throw err;
   });
@@ -93,10 +173,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     httpPort: http.port,
     async stop() {
       health.startDraining();
-      // Health Watch streams would otherwise hold the drain open until the deadline.
+      // Health Watch, WatchContact and agent streams would otherwise hold the drain open.
       health.close();
+      shutdown.abort();
       await grpc.shutdown(config.shutdownTimeoutMs);
       await http.close();
+      await closeServices();
     },
   };
 }

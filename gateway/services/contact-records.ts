@@ -1,0 +1,83 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import {
+  decodeContactRecord,
+  ErrorCode,
+  encodeContactRecord,
+  invalidArgument,
+  SwitchboardError,
+  type TenantStore,
+} from "../../core/index.js";
+import {
+  type Contact,
+  ContactEventSchema,
+  ContactEventType,
+  type ContactRecord,
+  ContactRecordSchema,
+} from "../../proto/index.js";
+
+export const TERMINAL_EVENTS: ReadonlySet<ContactEventType> = new Set([
+  ContactEventType.COMPLETED,
+  ContactEventType.ABANDONED,
+  ContactEventType.CANCELLED,
+]);
+
+/**
+ * The record the gateway writes before publishing a submit, so GetContact, CancelContact and
+ * WatchContact work before the router has seen the contact. Its sequence is 0, so the
+ * router's first record (sequence ≥ 1) always replaces it; its CREATED event carries sequence
+ * 1, the number the router gives its own CREATED, so a watcher never sees CREATED twice.
+ */
+export function provisionalRecord(contact: Contact, eventId: string, nowMs: number): ContactRecord {
+  return create(ContactRecordSchema, {
+    contact,
+    sequence: 0n,
+    lastEvent: create(ContactEventSchema, {
+      id: eventId,
+      type: ContactEventType.CREATED,
+      contactId: contact.id,
+      tenant: contact.tenant,
+      channel: contact.channel,
+      sequence: 1n,
+      time: timestampFromMs(nowMs),
+      contact,
+    }),
+  });
+}
+
+export async function writeProvisionalRecord(
+  store: TenantStore,
+  record: ContactRecord,
+): Promise<void> {
+  const contactId = record.contact?.id ?? "";
+  await store.contacts.putRecord(contactId, encodeContactRecord(record), 0);
+}
+
+export interface StoredRecord {
+  readonly record: ContactRecord;
+  /** 0 while only the gateway's provisional record exists. */
+  readonly sequence: number;
+}
+
+export async function readRecord(
+  store: TenantStore,
+  contactId: string,
+): Promise<StoredRecord | undefined> {
+  const stored = await store.contacts.getRecord(contactId);
+  if (stored === undefined) return undefined;
+  return { record: decodeContactRecord(stored.record), sequence: stored.sequence };
+}
+
+export async function requireRecord(store: TenantStore, contactId: string): Promise<StoredRecord> {
+  const stored = await readRecord(store, contactId);
+  if (stored === undefined) {
+    throw new SwitchboardError(ErrorCode.NotFound, `contact ${contactId} not found`);
+  }
+  return stored;
+}
+
+export function checkContactId(contactId: string): void {
+  if (contactId === "" || contactId.length > 256) {
+    throw invalidArgument([{ field: "contact_id", description: "required, 1–256 characters" }]);
+  }
+}

@@ -1,0 +1,57 @@
+import type { ContactEvent, ContactService } from "../../proto/index.js";
+import { requirePrincipal } from "../auth/index.js";
+import type { ServiceImpl } from "../grpc/adapter.js";
+import type { ContactEventHub } from "./contact-event-hub.js";
+import { checkContactId, requireRecord, TERMINAL_EVENTS } from "./contact-records.js";
+import type { ServiceContext } from "./service-context.js";
+
+/**
+ * WatchContact: the contact's current state (its record's last event), then live events in
+ * sequence order, ending after a terminal event. Listening starts before the record is read,
+ * so nothing published in between is missed; events at or below the last sequence sent are
+ * skipped, so nothing is sent twice.
+ */
+export async function watchContact(
+  ctx: ServiceContext,
+  hub: ContactEventHub,
+  call: Parameters<ServiceImpl<typeof ContactService>["watchContact"]>[0],
+  signal: AbortSignal,
+): Promise<void> {
+  const { tenant } = requirePrincipal(call);
+  const { contactId } = call.request;
+  checkContactId(contactId);
+  const stop = AbortSignal.any([signal, ctx.shutdown]);
+  const pending: ContactEvent[] = [];
+  let wake: (() => void) | undefined;
+  const unwatch = hub.watch(tenant, contactId, (event) => {
+    pending.push(event);
+    wake?.();
+  });
+  try {
+    const { record } = await requireRecord(ctx.store.forTenant(tenant), contactId);
+    let lastSent = call.request.afterSequence;
+    /** Sends `event` if it is new; true when the stream is over. */
+    const send = (event: ContactEvent): boolean => {
+      if (event.sequence <= lastSent) return false;
+      lastSent = event.sequence;
+      call.write({ event });
+      return TERMINAL_EVENTS.has(event.type);
+    };
+    if (record.lastEvent !== undefined && send(record.lastEvent)) return;
+    if (record.lastEvent !== undefined && TERMINAL_EVENTS.has(record.lastEvent.type)) return;
+    while (!stop.aborted) {
+      const event = pending.shift();
+      if (event === undefined) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          stop.addEventListener("abort", () => resolve(), { once: true });
+        });
+        wake = undefined;
+      } else if (send(event)) {
+        return;
+      }
+    }
+  } finally {
+    unwatch();
+  }
+}

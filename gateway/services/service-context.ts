@@ -1,0 +1,17 @@
+import type { Bus, Clock, IdGenerator, Logger, Store } from "../../core/index.js";
+import type { Authenticator } from "../auth/index.js";
+
+/** What every gateway service needs; built once in gateway.ts. */
+export interface ServiceContext {
+  readonly bus: Bus;
+  readonly store: Store;
+  readonly auth: Authenticator;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Contact ids, event ids and request ids (UUIDv7). */
+  readonly ids: IdGenerator;
+  /** Names this gateway process in AgentConnected/AgentDisconnected. */
+  readonly gatewayId: string;
+  /** Aborted when the gateway starts draining: long-lived streams end so the drain can finish. */
+  readonly shutdown: AbortSignal;
+}
