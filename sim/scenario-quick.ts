@@ -32,7 +32,8 @@ export function quickScenario(o: QuickScenarioOptions): Scenario {
     slThresholdS: o.slThresholdS ?? 20,
     startWeekday: 0,
     routing: { queues: [{ id: "default" }], rules: [], defaultQueueId: "default" },
-    engine: {},
+    // Every caller is a new customer here, so the engine's customer history would only cost time.
+    engine: { historyCapacity: 0 },
     streams: [
       {
         id: "calls",

@@ -144,6 +144,7 @@ describe("simulator", () => {
     if (stream === undefined) throw new Error("no stream");
     const s: Scenario = {
       ...base,
+      engine: {}, // the quick scenario switches customer history off; repeats need it
       streams: [{ ...stream, repeatShare: 0.4 }],
       behaviour: { ...base.behaviour, sameAgentHandleFactor: 0.7 },
     };

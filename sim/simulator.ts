@@ -69,6 +69,11 @@ interface SimAgent {
   away: boolean;
 }
 
+interface LastContact {
+  readonly agentId: string;
+  readonly endedMs: number;
+}
+
 interface QueueTiming {
   readonly stepsAfterMs: readonly number[];
   readonly phaseEndsMs: readonly number[];
@@ -105,7 +110,13 @@ class Run {
   private readonly agentById = new Map<string, SimAgent>();
   private readonly groupIntervals: [number, number][][];
   private readonly timing = new Map<string, QueueTiming>();
-  private readonly lastContact = new Map<string, { agentId: string; endedMs: number }>();
+  /**
+   * Each customer's last completed contact, in two generations: the older one is dropped
+   * whole when the newer fills up. (Evicting the oldest key of one Map with keys().next()
+   * degrades to O(holes) per call in V8 once many keys have been deleted.)
+   */
+  private recentContacts = new Map<string, LastContact>();
+  private olderContacts = new Map<string, LastContact>();
   private readonly weights: Record<string, number>;
   private readonly horizonMs: number;
   private readonly repeatWindowMs: number;
@@ -299,7 +310,7 @@ class Run {
     const stream = this.streams[streamIndex];
     if (t === null || t === undefined || stream === undefined) return;
     const no = this.nextNo++;
-    const last = this.lastContact.get(t.customerId);
+    const last = this.recentContacts.get(t.customerId) ?? this.olderContacts.get(t.customerId);
     const repeat = last !== undefined && this.now - last.endedMs <= this.repeatWindowMs;
     const channel = stream.spec.channel;
     const c: SimContact = {
@@ -451,12 +462,10 @@ class Run {
   }
 
   private remember(customerId: string, agentId: string, endedMs: number): void {
-    const last = this.lastContact;
-    last.delete(customerId);
-    last.set(customerId, { agentId, endedMs });
-    if (last.size > 200_000) {
-      const oldest = last.keys().next();
-      if (oldest.done !== true) last.delete(oldest.value);
+    this.recentContacts.set(customerId, { agentId, endedMs });
+    if (this.recentContacts.size >= 100_000) {
+      this.olderContacts = this.recentContacts;
+      this.recentContacts = new Map();
     }
   }
 

@@ -4,7 +4,10 @@
  * rejected and 0.5% left to time out, 10% repeat customers — so abandonment, re-offers, AWAY
  * agents coming back and customer history are all exercised, not just the happy path.
  *
- *   npx tsx bench/sim/main.ts [--json] [--contacts N]
+ *   npx tsx bench/sim/main.ts [--json] [--contacts N] [--history-capacity N]
+ *
+ * The engine keeps customer history for `historyCapacity` customers (its default, 100 000, unless
+ * --history-capacity is given); the repeat customers here need it.
  *
  * Prints contacts simulated per second; the last line is always one JSON object.
  */
@@ -12,7 +15,11 @@ import { parseArgs } from "node:util";
 import { quickScenario, runPolicy, type Scenario } from "../../sim/index.js";
 
 const { values } = parseArgs({
-  options: { json: { type: "boolean" }, contacts: { type: "string" } },
+  options: {
+    json: { type: "boolean" },
+    contacts: { type: "string" },
+    "history-capacity": { type: "string" },
+  },
   strict: true,
 });
 const contacts = Number(values.contacts ?? 1_000_000);
@@ -32,6 +39,10 @@ if (stream === undefined) throw new Error("quick scenario has no stream");
 const scenario: Scenario = {
   ...base,
   name: "bench: 500 agents, one queue",
+  engine:
+    values["history-capacity"] === undefined
+      ? {}
+      : { historyCapacity: Number(values["history-capacity"]) },
   streams: [{ ...stream, repeatShare: 0.1 }],
   behaviour: { ...base.behaviour, rejectRate: 0.01, timeoutRate: 0.005, awayS: 60 },
 };
@@ -43,6 +54,7 @@ const result = {
   bench: "sim",
   contacts: run.contactsSimulated,
   agents,
+  historyCapacity: scenario.engine.historyCapacity ?? 100_000,
   seconds: Number(seconds.toFixed(2)),
   contactsPerSec: Math.round(run.contactsSimulated / seconds),
   engineCommands: run.engineCommands,
