@@ -28,6 +28,8 @@ import { createHealthService } from "./health-service.js";
 import { startOpsHttpServer } from "./http-server.js";
 import { createGatewayMetrics } from "./metrics.js";
 import { createAdminService } from "./services/admin-service.js";
+import { createAgentService } from "./services/agent-service.js";
+import { startAgentSessions } from "./services/agent-sessions.js";
 import { startContactEventHub } from "./services/contact-event-hub.js";
 import { createContactService } from "./services/contact-service.js";
 import type { ServiceContext } from "./services/service-context.js";
@@ -52,6 +54,8 @@ export interface GatewayOptions {
   readonly clock?: Clock;
   /** A dropped agent stream publishes AgentDisconnected after this long. Default 10 000. */
   readonly agentGraceMs?: number;
+  /** An agent stream must send hello within this long. Default 10 000. */
+  readonly helloTimeoutMs?: number;
   /** How long an idempotency key returns its first contact. Default 86 400 000 (24 h). */
   readonly idempotencyTtlMs?: number;
   /** How long CancelContact waits for the router's CANCELLED event. Default 5000. */
@@ -119,6 +123,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     shutdown: shutdown.signal,
   };
   const hub = await startContactEventHub(bus, logger);
+  const sessions = await startAgentSessions(ctx, options.agentGraceMs ?? 10_000);
+  const agents = createAgentService(ctx, sessions, {
+    helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+  });
   const contacts = createContactService(ctx, hub, {
     idempotencyTtlMs: options.idempotencyTtlMs ?? 86_400_000,
     cancelWaitMs: options.cancelWaitMs ?? 5000,
@@ -126,6 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const closeServices = async () => {
     shutdown.abort();
     hub.close();
+    await sessions.close();
     await closeOwned();
   };
 
@@ -139,6 +148,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     register(server) {
       addService(server, Health, createHealthService(health, SERVICES), implOptions);
       addService(server, ContactService, withAuth(ContactService, contacts, auth), implOptions);
+      addService(
+        server,
+        AgentService,
+        // The token may come in AgentHello instead of metadata; connect checks it there.
+        withAuth(AgentService, agents, auth, { deferred: ["connect"] }),
+        implOptions,
+      );
       addService(
         server,
         AdminService,

@@ -1,0 +1,167 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
+import {
+  agentCommandSubject,
+  decodeAgentEvent,
+  decodeOfferMessage,
+  encodeAgentCommand,
+  msgIds,
+  pipelineFilters,
+  type Subscription,
+} from "../../core/index.js";
+import { AgentCommandSchema, type AgentServiceConnectResponseSchema } from "../../proto/index.js";
+import type { ServiceContext } from "./service-context.js";
+
+export type AgentMessage = MessageInitShape<typeof AgentServiceConnectResponseSchema>;
+
+/** One agent's open stream on this gateway and what it has been offered and assigned. */
+export interface AgentSession {
+  readonly tenant: string;
+  readonly agentId: string;
+  /** offerId → its contact and expiry. */
+  readonly pendingOffers: Map<string, { contactId: string; expireAtMs: number | undefined }>;
+  /** Contacts accepted (or restored at login) and not completed yet. */
+  readonly assigned: Set<string>;
+  send(message: AgentMessage): void;
+  /** Aborted when a newer stream for the same agent replaced this one. */
+  readonly replaced: AbortController;
+}
+
+export interface AgentSessions {
+  /** Makes `session` the agent's stream here, replacing (and aborting) an older one. */
+  attach(session: AgentSession): void;
+  /**
+   * The stream ended. Unless it was replaced or the agent went OFFLINE on purpose, the agent
+   * gets `graceMs` to come back before the router is told (AgentDisconnected).
+   */
+  detach(session: AgentSession, reason: "offline" | "stream_closed"): void;
+  /** Shutdown: every connected or grace-waiting agent is reported disconnected at once. */
+  close(): Promise<void>;
+}
+
+const keyOf = (tenant: string, agentId: string) => `${tenant}\u0000${agentId}`;
+
+/**
+ * The process-wide side of AgentService: one subscription on every offer subject and one on
+ * agent events, delivering to the local stream of that agent (agents connected elsewhere are
+ * another gateway's business), plus the grace timers of dropped streams. Offers travel on a
+ * plain subscription rather than a per-gateway consumer: a consumer would replay the whole
+ * offers stream at every gateway start, and an offer missed during a reconnect is recovered by
+ * the router's offer timeout anyway.
+ */
+export async function startAgentSessions(
+  ctx: ServiceContext,
+  graceMs: number,
+): Promise<AgentSessions> {
+  const logger = ctx.logger.child({ component: "agent-sessions" });
+  const sessions = new Map<string, AgentSession>();
+  const graceTimers = new Map<string, { timer: NodeJS.Timeout; tenant: string; agentId: string }>();
+  let closed = false;
+
+  const publishDisconnected = async (tenant: string, agentId: string, reason: string) => {
+    const requestId = ctx.ids.next();
+    const command = create(AgentCommandSchema, {
+      agentId,
+      requestId,
+      time: timestampFromMs(ctx.clock.nowMs()),
+      command: { case: "disconnected", value: { gatewayId: ctx.gatewayId, reason } },
+    });
+    try {
+      await ctx.bus.publish(
+        agentCommandSubject(ctx.bus.subjects, tenant, agentId),
+        encodeAgentCommand(command),
+        { msgId: msgIds.agentCommand(tenant, agentId, requestId) },
+      );
+    } catch (err) {
+      // The router still learns it: the agent's offers time out and it is set AWAY.
+      logger.error({ err, tenant, agentId }, "could not publish AgentDisconnected");
+    }
+  };
+
+  const sessionFor = (subject: string) => {
+    const parsed = ctx.bus.subjects.parse(subject);
+    if (parsed.kind !== "offer" && parsed.kind !== "agent") return undefined;
+    return sessions.get(keyOf(parsed.tenant, parsed.agentId));
+  };
+
+  const offers: Subscription = await ctx.bus.subscribe(
+    pipelineFilters.offers(ctx.bus.subjects),
+    (notification) => {
+      const session = sessionFor(notification.subject);
+      if (session === undefined) return;
+      const message = decodeOfferMessage(notification.data);
+      const { event } = message;
+      if (event.case === "offer") {
+        const expire = event.value.expireTime;
+        session.pendingOffers.set(event.value.offerId, {
+          contactId: event.value.contact?.id ?? "",
+          expireAtMs: expire === undefined ? undefined : timestampMs(expire),
+        });
+      } else if (event.case === "offerWithdrawn") {
+        session.pendingOffers.delete(event.value.offerId);
+      } else {
+        logger.warn({ subject: notification.subject, case: event.case }, "not an offer; ignored");
+        return;
+      }
+      session.send(message);
+    },
+  );
+  const states: Subscription = await ctx.bus.subscribe(
+    pipelineFilters.agentEvents(ctx.bus.subjects),
+    (notification) => {
+      const session = sessionFor(notification.subject);
+      if (session === undefined) return;
+      const event = decodeAgentEvent(notification.data);
+      session.send({
+        event: {
+          case: "stateChanged",
+          value: {
+            state: event.state,
+            previousState: event.previousState,
+            reason: event.reason,
+            ...(event.time && { stateTime: event.time }),
+          },
+        },
+      });
+    },
+  );
+
+  return {
+    attach(session) {
+      const key = keyOf(session.tenant, session.agentId);
+      const grace = graceTimers.get(key);
+      if (grace !== undefined) {
+        clearTimeout(grace.timer);
+        graceTimers.delete(key);
+      }
+      const previous = sessions.get(key);
+      sessions.set(key, session);
+      previous?.replaced.abort();
+    },
+    detach(session, reason) {
+      const key = keyOf(session.tenant, session.agentId);
+      if (sessions.get(key) !== session) return; // replaced: the newer stream owns the agent
+      sessions.delete(key);
+      if (closed || reason === "offline") return;
+      const { tenant, agentId } = session;
+      const timer = setTimeout(() => {
+        graceTimers.delete(key);
+        void publishDisconnected(tenant, agentId, "stream_closed");
+      }, graceMs);
+      graceTimers.set(key, { timer, tenant, agentId });
+    },
+    async close() {
+      closed = true;
+      offers.unsubscribe();
+      states.unsubscribe();
+      const gone = [...sessions.values(), ...graceTimers.values()];
+      for (const { timer } of graceTimers.values()) clearTimeout(timer);
+      graceTimers.clear();
+      sessions.clear();
+      await Promise.all(
+        gone.map(({ tenant, agentId }) => publishDisconnected(tenant, agentId, "gateway_shutdown")),
+      );
+    },
+  };
+}
