@@ -42,6 +42,8 @@ export function sampleMs(dist: DurationDist, random: Random): number {
 
 const RECENT_CUSTOMERS = 2048;
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export function createArrivalStream(
   spec: StreamSpec,
   options: { readonly startWeekday: number; readonly horizonMs: number; readonly random: Random },
@@ -98,9 +100,7 @@ export function createArrivalStream(
         spec.languages.length > 0
           ? spec.languages[random.pick(spec.languageWeights, languageTotal)]
           : undefined;
-      const input: Omit<ContactInput, "id"> & {
-        -readonly [K in keyof ContactInput]?: ContactInput[K];
-      } = {
+      const input: Mutable<Omit<ContactInput, "id">> = {
         channel: spec.channel,
         complexity,
         customerId: customer(),

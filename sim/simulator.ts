@@ -7,6 +7,7 @@
  * `tick(nowMs)` at exactly those times, which it knows from the effects and the queue config.
  */
 import { createRouterEngine, type RouterEffect, type RouterEngine } from "../router/index.js";
+import { type AgentRoster, createAgentRoster } from "./agent-roster.js";
 import {
   type ArrivalStream,
   createArrivalStream,
@@ -17,67 +18,28 @@ import { createEventQueue, type EventQueue } from "./event-queue.js";
 import { createKpiCollector, type KpiCollector, type KpiReport } from "./kpi.js";
 import { policySetup } from "./policy.js";
 import { createRandom, type Random } from "./random.js";
-import { agentProfile } from "./scenario-normalize.js";
 import type { PolicyName, Scenario } from "./scenario-types.js";
-import { HOUR_MS, shiftIntervals, shiftStateAt } from "./week-clock.js";
-
-const ARRIVAL = 0;
-const PATIENCE = 1;
-const ACCEPT = 2;
-const REJECT = 3;
-const HANDLE_END = 4;
-const WRAP_END = 5;
-const TICK_OFFER = 6;
-const TICK_WAITING = 7;
-const TICK_WRAP = 8;
-const SHIFT = 9;
-const AGENT_RETURN = 10;
-
-const WAITING = 0;
-const OFFERED = 1;
-const CONNECTED = 2;
-const WRAPPING = 3;
-
-interface SimContact {
-  readonly no: number;
-  readonly id: string;
-  readonly arrivalMs: number;
-  readonly channel: string;
-  readonly weight: number;
-  readonly handleMs: number;
-  readonly wrapMs: number;
-  readonly customerId: string;
-  readonly repeat: boolean;
-  readonly prevAgentId: string | null;
-  state: number;
-  queueId: string;
-  queuedAtMs: number;
-  queuedOnArrival: boolean;
-  offerId: string;
-  offerVersion: number;
-  agentId: string | null;
-  connectedMs: number;
-  rejected: number;
-  expired: number;
-}
-
-interface SimAgent {
-  readonly id: string;
-  readonly no: number;
-  readonly group: number;
-  onShift: boolean;
-  away: boolean;
-}
-
-interface LastContact {
-  readonly agentId: string;
-  readonly endedMs: number;
-}
-
-interface QueueTiming {
-  readonly stepsAfterMs: readonly number[];
-  readonly phaseEndsMs: readonly number[];
-}
+import {
+  ACCEPT,
+  AGENT_RETURN,
+  ARRIVAL,
+  CONNECTED,
+  createCustomerMemory,
+  HANDLE_END,
+  OFFERED,
+  PATIENCE,
+  type QueueTiming,
+  REJECT,
+  SHIFT,
+  type SimContact,
+  TICK_OFFER,
+  TICK_WAITING,
+  TICK_WRAP,
+  WAITING,
+  WRAP_END,
+  WRAPPING,
+} from "./sim-state.js";
+import { HOUR_MS } from "./week-clock.js";
 
 export interface PolicyRun extends KpiReport {
   readonly policy: PolicyName;
@@ -106,17 +68,9 @@ class Run {
   private readonly contacts = new Map<number, SimContact>();
   /** Each stream's next arrival, drawn one ahead so the trace never depends on the policy. */
   private readonly pendingArrivals: (TraceContact | null)[] = [];
-  private readonly agents: SimAgent[] = [];
-  private readonly agentById = new Map<string, SimAgent>();
-  private readonly groupIntervals: [number, number][][];
+  private readonly roster: AgentRoster;
   private readonly timing = new Map<string, QueueTiming>();
-  /**
-   * Each customer's last completed contact, in two generations: the older one is dropped
-   * whole when the newer fills up. (Evicting the oldest key of one Map with keys().next()
-   * degrades to O(holes) per call in V8 once many keys have been deleted.)
-   */
-  private recentContacts = new Map<string, LastContact>();
-  private olderContacts = new Map<string, LastContact>();
+  private readonly lastContact = createCustomerMemory(100_000);
   private readonly weights: Record<string, number>;
   private readonly horizonMs: number;
   private readonly repeatWindowMs: number;
@@ -124,7 +78,6 @@ class Run {
   private nextNo = 0;
   private now = 0;
   private busy = 0;
-  private staffed = 0;
   private commands = 0;
 
   constructor(
@@ -159,14 +112,18 @@ class Run {
         random: root.fork(`stream:${spec.id}`),
       }),
     );
-    this.groupIntervals = s.agentGroups.map((g) =>
-      shiftIntervals(g.shifts, s.startWeekday, g.utcOffsetHours),
-    );
+    this.roster = createAgentRoster({
+      scenario: s,
+      engine: this.engine,
+      events: this.events,
+      apply: (effects) => this.apply(effects),
+      onStaffed: (nowMs) => this.kpi.setLevels(nowMs, this.busy, this.roster.staffed),
+    });
   }
 
   run(): PolicyRun {
     const started = performance.now();
-    this.startAgents();
+    this.roster.start();
     this.streams.forEach((stream, i) => {
       this.scheduleArrival(i, stream);
     });
@@ -183,7 +140,7 @@ class Run {
     }
     for (const c of this.contacts.values())
       this.finish(c, c.state >= CONNECTED ? "answered" : "unresolved", null);
-    this.kpi.setLevels(this.horizonMs, this.busy, this.staffed);
+    this.kpi.setLevels(this.horizonMs, this.busy, this.roster.staffed);
     progress?.(1);
     return {
       policy: this.policy,
@@ -192,43 +149,6 @@ class Run {
       engineCommands: this.commands,
       wallSeconds: (performance.now() - started) / 1000,
     };
-  }
-
-  private startAgents(): void {
-    this.s.agentGroups.forEach((g, gi) => {
-      const state = shiftStateAt(0, this.groupIntervals[gi] ?? []);
-      for (let i = 0; i < g.count; i++) {
-        const a: SimAgent = {
-          id: `${g.id}-${i}`,
-          no: this.agents.length,
-          group: gi,
-          onShift: false,
-          away: false,
-        };
-        this.agents.push(a);
-        this.agentById.set(a.id, a);
-        this.apply(this.engine.upsertAgent({ nowMs: 0, agent: agentProfile(g, i) }));
-      }
-      if (state.on) this.setShift(gi, true);
-      if (Number.isFinite(state.untilMs)) this.events.push(state.untilMs, SHIFT, gi);
-    });
-  }
-
-  private setShift(group: number, on: boolean): void {
-    for (const a of this.agents) {
-      if (a.group !== group || a.onShift === on) continue;
-      a.onShift = on;
-      a.away = false;
-      this.staffed += on ? 1 : -1;
-      this.apply(
-        this.engine.setAgentPresence({
-          nowMs: this.now,
-          agentId: a.id,
-          presence: on ? "AVAILABLE" : "OFFLINE",
-        }),
-      );
-    }
-    this.kpi.setLevels(this.now, this.busy, this.staffed);
   }
 
   private scheduleArrival(index: number, stream: ArrivalStream): void {
@@ -288,20 +208,11 @@ class Run {
         if (due) this.apply(this.engine.tick(this.now));
         return;
       }
-      case SHIFT: {
-        const state = shiftStateAt(this.now, this.groupIntervals[ref] ?? []);
-        this.setShift(ref, state.on);
-        if (Number.isFinite(state.untilMs)) this.events.push(state.untilMs, SHIFT, ref);
+      case SHIFT:
+        this.roster.onShiftChange(ref, this.now);
         return;
-      }
-      case AGENT_RETURN: {
-        const a = this.agents[ref];
-        if (a === undefined || !a.onShift || !a.away) return;
-        a.away = false;
-        this.apply(
-          this.engine.setAgentPresence({ nowMs: this.now, agentId: a.id, presence: "AVAILABLE" }),
-        );
-      }
+      case AGENT_RETURN:
+        this.roster.onReturn(ref, this.now);
     }
   }
 
@@ -310,7 +221,7 @@ class Run {
     const stream = this.streams[streamIndex];
     if (t === null || t === undefined || stream === undefined) return;
     const no = this.nextNo++;
-    const last = this.recentContacts.get(t.customerId) ?? this.olderContacts.get(t.customerId);
+    const last = this.lastContact.get(t.customerId);
     const repeat = last !== undefined && this.now - last.endedMs <= this.repeatWindowMs;
     const channel = stream.spec.channel;
     const c: SimContact = {
@@ -400,7 +311,7 @@ class Run {
           const factor = c.prevAgentId === e.agentId ? this.s.behaviour.sameAgentHandleFactor : 1;
           this.events.push(e.atMs + Math.max(1, Math.round(c.handleMs * factor)), HANDLE_END, c.no);
           this.busy += c.weight;
-          this.kpi.setLevels(e.atMs, this.busy, this.staffed);
+          this.kpi.setLevels(e.atMs, this.busy, this.roster.staffed);
           break;
         }
         case "CONTACT_WRAP_UP": {
@@ -413,19 +324,15 @@ class Run {
           const c = this.contactOf(e.contactId);
           if (c === undefined) break;
           this.busy -= c.weight;
-          this.kpi.setLevels(e.atMs, this.busy, this.staffed);
-          this.remember(c.customerId, e.agentId, e.atMs);
+          this.kpi.setLevels(e.atMs, this.busy, this.roster.staffed);
+          this.lastContact.set(c.customerId, { agentId: e.agentId, endedMs: e.atMs });
           this.finish(c, "answered", e.atMs - c.connectedMs);
           break;
         }
-        case "AGENT_STATE_CHANGED": {
-          if (e.to !== "AWAY" || e.reason !== "MISSED_OFFERS") break;
-          const a = this.agentById.get(e.agentId);
-          if (a === undefined) break;
-          a.away = true;
-          this.events.push(e.atMs + Math.round(this.s.behaviour.awayS * 1000), AGENT_RETURN, a.no);
+        case "AGENT_STATE_CHANGED":
+          if (e.to === "AWAY" && e.reason === "MISSED_OFFERS")
+            this.roster.onMissedOffers(e.agentId, e.atMs);
           break;
-        }
         default:
           break;
       }
@@ -459,14 +366,6 @@ class Run {
     if (phases)
       for (const ms of timing.phaseEndsMs) this.events.push(c.arrivalMs + ms, TICK_WAITING, c.no);
     for (const ms of timing.stepsAfterMs) this.events.push(c.queuedAtMs + ms, TICK_WAITING, c.no);
-  }
-
-  private remember(customerId: string, agentId: string, endedMs: number): void {
-    this.recentContacts.set(customerId, { agentId, endedMs });
-    if (this.recentContacts.size >= 100_000) {
-      this.olderContacts = this.recentContacts;
-      this.recentContacts = new Map();
-    }
   }
 
   private finish(
