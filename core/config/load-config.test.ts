@@ -74,6 +74,12 @@ describe("loadConfig", () => {
     );
   });
 
+  it("parses the tenant list", () => {
+    expect(load([]).tenants).toEqual(["default"]);
+    expect(load(["--tenants", "acme, globex,acme"]).tenants).toEqual(["acme", "globex"]);
+    expect(errorOf(() => load(["--tenants", "a.b"])).message).toMatch(/invalid tenant id "a.b"/);
+  });
+
   it("parses roles and adapter channels", () => {
     expect(load(["gateway"]).role).toBe("gateway");
     expect(load(["adapter", "email"])).toMatchObject({ role: "adapter", adapter: "email" });

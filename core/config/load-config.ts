@@ -48,15 +48,13 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const out: Record<string, unknown> = {};
   for (const spec of OPTIONS) {
     const source = sources.get(spec.flag);
-    if (source === undefined) {
-      if (spec.default !== undefined) out[spec.key] = spec.default;
-      continue;
-    }
-    const parsed = spec.parse(source.value);
+    if (source === undefined && spec.default === undefined) continue;
+    // Defaults go through the same parser, so they come out in the same shape as user values.
+    const parsed = spec.parse(source?.value ?? String(spec.default));
     if ("error" in parsed) {
       violations.push({
-        field: source.origin,
-        description: `${JSON.stringify(source.value)} ${parsed.error}`,
+        field: source?.origin ?? `default of --${spec.flag}`,
+        description: `${JSON.stringify(source?.value ?? spec.default)} ${parsed.error}`,
       });
     } else {
       out[spec.key] = parsed.value;

@@ -26,6 +26,8 @@ export interface Config {
   readonly grpcMaxMessageBytes: number;
   readonly grpcDefaultDeadlineMs: number;
   readonly shutdownTimeoutMs: number;
+  /** Tenants (router partitions) this process routes for. */
+  readonly tenants: readonly string[];
   /** YAML file of API tokens per tenant; unset and none stored: open mode, tenant "default". */
   readonly tokensFile?: string;
   /** PEM certificate chain; with tlsKeyFile, the gRPC edge serves TLS. */
@@ -173,6 +175,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     allowed: "1–3600000",
     description: "Deadline applied to unary calls whose client set none.",
     parse: int(1, 3_600_000),
+  },
+  {
+    key: "tenants",
+    flag: "tenants",
+    env: "SWITCHBOARD_TENANTS",
+    default: "default",
+    allowed: "comma-separated ids of letters, digits, - and _",
+    description: "Tenants the router serves: one partition, lease and engine each.",
+    parse: (raw) => {
+      const ids = raw.split(",").map((s) => s.trim());
+      const bad = ids.find((id) => !/^[A-Za-z0-9_-]{1,64}$/.test(id));
+      return bad === undefined
+        ? { value: Object.freeze([...new Set(ids)]) }
+        : { error: `has an invalid tenant id "${bad}" (letters, digits, - and _ only)` };
+    },
   },
   {
     key: "tokensFile",
