@@ -51,6 +51,8 @@ export interface SimState {
   nextArrival: number;
   nextArrivalMs: number;
   nowMs: number;
+  /** Channel of each live contact, so replies need not regenerate the contact. */
+  channels: Record<string, Channel>;
 }
 
 export class Sim {
@@ -68,6 +70,7 @@ export class Sim {
       nextArrival: 0,
       nextArrivalMs: 0,
       nowMs: 0,
+      channels: {},
     });
     sim.push(0, ARRIVAL, "", 0);
     sim.push(1000, TICK, "", 0);
@@ -91,6 +94,7 @@ export class Sim {
         case ARRIVAL: {
           const i = this.state.nextArrival++;
           const a = makeContact(i, now, this.agentCount, this.seed);
+          this.state.channels[a.contact.id] = a.contact.channel;
           this.timed(samples, () =>
             engine.submitContact({
               nowMs: now,
@@ -115,10 +119,12 @@ export class Sim {
           break;
         }
         case COMPLETE:
+          delete this.state.channels[ev[3]];
           this.timed(samples, () => engine.completeContact({ nowMs: now, contactId: ev[3] }), true);
           break;
         case ABANDON:
           if (engine.getContact(ev[3])?.state === "WAITING") {
+            delete this.state.channels[ev[3]];
             this.timed(samples, () =>
               engine.cancelContact({ nowMs: now, contactId: ev[3], reason: "ABANDONED" }),
             );
@@ -188,6 +194,8 @@ export class Sim {
   }
 
   private channelOf(contactId: string): Channel {
+    const channel = this.state.channels[contactId];
+    if (channel !== undefined) return channel;
     return makeContact(Number(contactId.slice(1)), 0, this.agentCount, this.seed).contact.channel;
   }
 

@@ -14,9 +14,18 @@ import type {
 import { pickWeighted, type Rng, seeded } from "./prng.js";
 
 export const SKILL_COUNT = 200;
-const SKILLS = Array.from({ length: SKILL_COUNT }, (_, i) => `sk${i}`);
-/** Popularity ∝ 1/(rank+5): the top skill is ~40× the rarest, none is negligible. */
-const SKILL_WEIGHTS = SKILLS.map((s, i) => [s, 1 / (i + 5)] as const);
+/**
+ * 40 domains of 5 related skills (billing: invoices, refunds, …). Domain popularity ∝
+ * 1/(rank+3); agents learn skills within one or two domains, contacts needing two skills need
+ * two of the same domain — as in a real centre, where combinations are not random.
+ */
+const DOMAINS = 40;
+const PER_DOMAIN = SKILL_COUNT / DOMAINS;
+const DOMAIN_WEIGHTS = Array.from({ length: DOMAINS }, (_, d) => [d, 1 / (d + 3)] as const);
+
+function skillIn(rng: Rng, domain: number): string {
+  return `sk${domain * PER_DOMAIN + Math.floor(rng() * PER_DOMAIN)}`;
+}
 const LANGS = [
   ["en", 85],
   ["fr", 8],
@@ -77,7 +86,12 @@ export function makeAgents(count: number, seed: number): AgentProfile[] {
   return Array.from({ length: count }, (_, i) => {
     const n = 2 + Math.floor(rng() * 5);
     const skills = new Map<string, number>();
-    while (skills.size < n) skills.set(pickWeighted(rng, SKILL_WEIGHTS), 1 + Math.floor(rng() * 5));
+    const home = pickWeighted(rng, DOMAIN_WEIGHTS);
+    const drawn = pickWeighted(rng, DOMAIN_WEIGHTS);
+    const second = drawn === home ? (home + 1) % DOMAINS : drawn;
+    while (skills.size < n) {
+      skills.set(skillIn(rng, skills.size < 3 ? home : second), 1 + Math.floor(rng() * 5));
+    }
     const languages = ["en"];
     if (rng() < 0.2) languages.push("fr");
     if (rng() < 0.15) languages.push("es");
@@ -117,10 +131,10 @@ export function makeContact(i: number, nowMs: number, agentCount: number, seed: 
   const rng = seeded(seed * 7919 + i);
   const channel = pickWeighted(rng, CHANNEL_MIX);
   const r = rng();
-  const n = r < 0.05 ? 0 : r < 0.7 ? 1 : 2;
+  const n = r < 0.05 ? 0 : r < 0.75 ? 1 : 2;
+  const domain = pickWeighted(rng, DOMAIN_WEIGHTS);
   const required = new Map<string, number>();
-  while (required.size < n)
-    required.set(pickWeighted(rng, SKILL_WEIGHTS), 1 + Math.floor(rng() * 3));
+  while (required.size < n) required.set(skillIn(rng, domain), 1 + Math.floor(rng() * 3));
   const language = pickWeighted(rng, LANGS);
   const contact: ContactInput = {
     id: `c${i}`,

@@ -99,22 +99,41 @@ export function searchAgentIndexed(
         skillIndex = i;
       }
     });
+    // Bound other skills by the best level actually ready, not by 5: fewer agents to walk.
+    const otherMargin = (skip: number): number => {
+      let sum = 0;
+      req.skills.forEach((s, i) => {
+        if (i === skip) return;
+        const sl = lists.skills.get(s.skill);
+        let top = s.min;
+        if (sl !== undefined) {
+          for (let l = 5; l > s.min; l--) {
+            if ((sl.levels[l] as ReadyList<AgentRecord>).size > 0) {
+              top = l;
+              break;
+            }
+          }
+        }
+        sum += top - s.min;
+      });
+      return sum;
+    };
     const languageList = req.language === null ? undefined : lists.languages.get(req.language);
     const languageSize =
       req.language === null ? Number.POSITIVE_INFINITY : (languageList?.size ?? 0);
     if (languageSize < sourceSize) {
-      sourceSize = addList(cursors, languageList, maxMargin(req, -1));
+      sourceSize = addList(cursors, languageList, otherMargin(-1));
       sourceLabel = `language ${req.language}`;
     } else if (skillIndex >= 0) {
       const s = req.skills[skillIndex] as { skill: string; min: number };
       const sl = lists.skills.get(s.skill);
-      const others = maxMargin(req, skillIndex);
+      const others = otherMargin(skillIndex);
       if (sl !== undefined) {
         for (let l = 5; l >= s.min; l--) addList(cursors, sl.levels[l], l - s.min + others);
       }
       sourceLabel = `skill ${s.skill}>=${s.min}`;
     } else {
-      addList(cursors, lists.all, maxMargin(req, -1));
+      addList(cursors, lists.all, otherMargin(-1));
     }
   }
 

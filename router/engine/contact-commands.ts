@@ -13,10 +13,47 @@ import { invalid, notFound, precondition, RouterError } from "./errors.js";
 import { resolveHistory } from "./history.js";
 import { routeAgent, routeContact } from "./matching.js";
 import type { ContactRecord, OfferRecord } from "./records.js";
-import { computeRequirement } from "./requirements.js";
+import { computeRequirement, type Requirement } from "./requirements.js";
 import { matchRule } from "./rules.js";
 import { normalizeContact, validateHistory } from "./validate-contact.js";
 import { checkId, checkInt } from "./validate-util.js";
+
+/** Placeholder until settle() computes the real requirement, a few lines later. */
+const PENDING_REQUIREMENT: Requirement = {
+  channel: 0,
+  skills: [],
+  complexity: 1,
+  language: null,
+  intermediaryKind: null,
+  intermediaryId: null,
+  teams: null,
+  accountOnly: null,
+  agentOnly: null,
+  signature: "",
+};
+
+/** Own copies of the caller's objects, cheaper than structuredClone on the hot path. */
+function copyContactInput(i: ContactInput): ContactInput {
+  return {
+    ...i,
+    ...(i.requiredSkills === undefined
+      ? {}
+      : { requiredSkills: i.requiredSkills.map((s) => ({ ...s })) }),
+    ...(i.optionalSkills === undefined
+      ? {}
+      : { optionalSkills: i.optionalSkills.map((s) => ({ ...s })) }),
+    ...(i.intermediary === undefined ? {} : { intermediary: { ...i.intermediary } }),
+    ...(i.account === undefined ? {} : { account: { ...i.account } }),
+    ...(i.attributes === undefined ? {} : { attributes: { ...i.attributes } }),
+  };
+}
+
+function copyHistory(h: CustomerHistory): CustomerHistory {
+  return {
+    ...h,
+    ...(h.lastAgents === undefined ? {} : { lastAgents: h.lastAgents.map((a) => ({ ...a })) }),
+  };
+}
 
 export function submitContact(
   core: EngineCore,
@@ -35,8 +72,8 @@ export function submitContact(
   const h = resolveHistory(history ?? null, core.history.get(n.customerId), policy, nowMs);
   const c: ContactRecord = {
     id: n.id,
-    input: structuredClone(input),
-    history: history === undefined ? null : structuredClone(history),
+    input: copyContactInput(input),
+    history: history === undefined ? null : copyHistory(history),
     c: n,
     ruleId: rule?.id ?? "default",
     queueId,
@@ -58,11 +95,7 @@ export function submitContact(
     connectedAtMs: 0,
     nextStepAtMs: 0,
     wrapUpEndsAtMs: 0,
-    req: computeRequirement(n, q, 0, {
-      phase: "OPEN",
-      preferredAgentId: null,
-      targetAgentId: null,
-    }),
+    req: PENDING_REQUIREMENT,
     effBase: 0,
     agingIntervalMs: 0,
     staticKey: 0,

@@ -36,6 +36,22 @@ describe("escalation (bullseye), driven by tick", () => {
     expect(offered(e.tick(10_000))).toEqual({ c: "a" });
   });
 
+  it("an optional skill that is also required raises the minimum until it is dropped", () => {
+    const e = withQueue({ id: "q", escalation: [{ afterMs: 10_000, dropOptionalSkills: true }] });
+    online(e, 0, agent("a", { s: 1 }));
+    e.submitContact({
+      nowMs: 0,
+      contact: contact(
+        "c",
+        "CHAT",
+        { s: 1 },
+        { optionalSkills: [{ skill: "s", minProficiency: 3 }] },
+      ),
+    });
+    expect(offered(e.tick(9_999))).toEqual({});
+    expect(offered(e.tick(10_000))).toEqual({ c: "a" });
+  });
+
   it("widens to more teams, then to any team", () => {
     const e = withQueue({
       id: "q",

@@ -28,35 +28,52 @@ export interface HistoryPolicy {
 
 const PER_CUSTOMER = 5;
 
+/**
+ * Two generations instead of evicting the Map's oldest key one by one: V8 leaves holes at a
+ * Map's head after deletes, so "delete the first key" degrades to O(holes). When the young
+ * generation is full the old one is dropped whole; a customer seen again moves to the young one.
+ */
 export class HistoryStore {
-  private readonly byCustomer = new Map<string, HistoryEntry[]>();
+  private old = new Map<string, HistoryEntry[]>();
+  private young = new Map<string, HistoryEntry[]>();
 
   constructor(private readonly capacity: number) {}
 
   record(customerId: string, entry: HistoryEntry): void {
     if (this.capacity === 0) return;
-    const list = this.byCustomer.get(customerId) ?? [];
-    this.byCustomer.delete(customerId);
+    const list = this.young.get(customerId) ?? this.old.get(customerId) ?? [];
+    this.old.delete(customerId);
     list.unshift(entry);
     if (list.length > PER_CUSTOMER) list.length = PER_CUSTOMER;
-    if (this.byCustomer.size >= this.capacity) {
-      const oldest = this.byCustomer.keys().next();
-      if (oldest.done !== true) this.byCustomer.delete(oldest.value);
+    if (!this.young.has(customerId) && this.young.size >= Math.max(1, this.capacity >> 1)) {
+      this.old = this.young;
+      this.young = new Map();
     }
-    this.byCustomer.set(customerId, list);
+    this.young.set(customerId, list);
   }
 
   get(customerId: string | null): readonly HistoryEntry[] {
-    return customerId === null ? [] : (this.byCustomer.get(customerId) ?? []);
+    if (customerId === null) return [];
+    return this.young.get(customerId) ?? this.old.get(customerId) ?? [];
   }
 
-  toJSON(): [string, HistoryEntry[]][] {
-    return [...this.byCustomer].map(([k, v]) => [k, v.map((e) => ({ ...e }))]);
+  toJSON(): { old: [string, HistoryEntry[]][]; young: [string, HistoryEntry[]][] } {
+    const dump = (m: Map<string, HistoryEntry[]>) =>
+      [...m].map(([k, v]) => [k, v.map((e) => ({ ...e }))] as [string, HistoryEntry[]]);
+    return { old: dump(this.old), young: dump(this.young) };
   }
 
-  restore(data: readonly (readonly [string, readonly HistoryEntry[]])[]): void {
-    for (const [k, v] of data)
-      this.byCustomer.set(
+  restore(data: {
+    readonly old: readonly [string, readonly HistoryEntry[]][];
+    readonly young: readonly [string, readonly HistoryEntry[]][];
+  }): void {
+    for (const [k, v] of data.old)
+      this.old.set(
+        k,
+        v.map((e) => ({ ...e })),
+      );
+    for (const [k, v] of data.young)
+      this.young.set(
         k,
         v.map((e) => ({ ...e })),
       );

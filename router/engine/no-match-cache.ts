@@ -43,10 +43,8 @@ export class NoMatchCache {
   set(signature: string, entry: NoMatchEntry): void {
     if (this.capacity === 0 || entry.families.length === 0) return;
     this.entries.delete(signature);
-    if (this.entries.size >= this.capacity) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
-    }
+    // Dropped whole when full: evicting the oldest key one by one is O(holes) on a V8 Map.
+    if (this.entries.size >= this.capacity) this.entries.clear();
     this.entries.set(signature, entry);
   }
 

@@ -40,22 +40,30 @@ export function computeRequirement(
   let lowerBy = 0;
   let dropOptional = false;
   let anyTeam = queue.teams === null;
-  const teams = new Set(queue.teams ?? []);
+  let teams: Set<string> | null = null;
   for (let i = 0; i < step && i < queue.steps.length; i++) {
     const s = queue.steps[i];
     if (s === undefined) continue;
     lowerBy += s.lowerMinProficiencyBy ?? 0;
     if (s.dropOptionalSkills === true) dropOptional = true;
     if (s.anyTeam === true) anyTeam = true;
-    for (const t of s.addTeams ?? []) teams.add(t);
+    if (s.addTeams !== undefined && s.addTeams.length > 0) {
+      teams ??= new Set(queue.teams ?? []);
+      for (const t of s.addTeams) teams.add(t);
+    }
   }
-  let skills: SkillMin[] = c.required.map((s) => ({
-    skill: s.skill,
-    min: Math.max(1, s.min - lowerBy),
-  }));
+  // The common case (no relaxation, no optional skills) shares the contact's own list.
+  let skills: readonly SkillMin[] =
+    lowerBy === 0
+      ? c.required
+      : c.required.map((s) => ({ skill: s.skill, min: Math.max(1, s.min - lowerBy) }));
   if (!dropOptional && c.optional.length > 0) {
-    skills = skills
-      .concat(c.optional.map((s) => ({ skill: s.skill, min: Math.max(1, s.min - lowerBy) })))
+    const merged = new Map(skills.map((s) => [s.skill, s.min]));
+    for (const s of c.optional) {
+      merged.set(s.skill, Math.max(merged.get(s.skill) ?? 0, Math.max(1, s.min - lowerBy)));
+    }
+    skills = [...merged]
+      .map(([skill, min]) => ({ skill, min }))
       .sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0));
   }
   const agentOnly =
@@ -65,18 +73,13 @@ export function computeRequirement(
         ? target.targetAgentId
         : null;
   const accountOnly = target.phase === "ACCOUNT_TEAM" ? c.accountId : null;
-  const teamList = anyTeam ? null : [...teams].sort();
-  const signature = [
-    c.channel,
-    c.complexity,
-    c.language ?? "",
-    c.intermediaryKind ?? "",
-    c.intermediaryId ?? "",
-    teamList === null ? "*" : teamList.join(","),
-    accountOnly ?? "",
-    agentOnly ?? "",
-    skills.map((s) => `${s.skill}:${s.min}`).join(","),
-  ].join("\u0001");
+  const teamList = anyTeam ? null : teams === null ? (queue.teams ?? []) : [...teams].sort();
+  let skillKey = "";
+  for (const s of skills) skillKey += `\u0002${s.skill}\u0003${s.min}`;
+  // Ids cannot contain control characters (validate-util.ts), so these separators are safe.
+  const signature = `${c.channel}\u0001${c.complexity}\u0001${c.language ?? ""}\u0001${c.intermediaryKind ?? ""}\u0001${
+    c.intermediaryId ?? ""
+  }\u0001${teamList === null ? "*" : teamList.join("\u0002")}\u0001${accountOnly ?? ""}\u0001${agentOnly ?? ""}\u0001${skillKey}`;
   return {
     channel: c.channel,
     skills,

@@ -82,7 +82,10 @@ export interface RouterSnapshot {
   readonly contacts: readonly ContactSnapshot[];
   readonly offers: readonly (Offer & { readonly weightMilli: number })[];
   readonly timers: { readonly seq: number; readonly timers: readonly Timer[] };
-  readonly history: readonly (readonly [string, readonly HistoryEntry[]])[];
+  readonly history: {
+    readonly old: readonly [string, HistoryEntry[]][];
+    readonly young: readonly [string, HistoryEntry[]][];
+  };
   readonly ahtMs: readonly (readonly [string, number])[];
   readonly listInserts: readonly (readonly [string, number])[];
   readonly noMatch: readonly NoMatchEntryData[];

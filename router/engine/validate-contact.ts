@@ -18,7 +18,7 @@ export interface NormalizedContact {
   readonly id: string;
   readonly channel: number;
   readonly required: readonly SkillMin[];
-  /** Optional skills not already required. */
+  /** Optional skills not already required at that level or above. */
   readonly optional: readonly SkillMin[];
   readonly complexity: number;
   readonly priority: number;
@@ -50,9 +50,10 @@ export function normalizeContact(input: ContactInput): NormalizedContact {
   const id = checkId(input.id, "contact.id");
   const channel = CHANNELS.indexOf(checkOneOf(input.channel, "contact.channel", CHANNELS));
   const required = skillList(input.requiredSkills, "contact.requiredSkills");
-  const requiredNames = new Set(required.map((s) => s.skill));
+  const requiredMin = new Map(required.map((s) => [s.skill, s.min]));
+  // An optional skill that is also required only matters if it asks for more.
   const optional = skillList(input.optionalSkills, "contact.optionalSkills").filter(
-    (s) => !requiredNames.has(s.skill),
+    (s) => s.min > (requiredMin.get(s.skill) ?? 0),
   );
   const complexity = input.complexity ?? 1;
   checkInt(complexity, "contact.complexity", 1, 5);

@@ -13,8 +13,16 @@ export function checkNumber(value: unknown, field: string, min: number, max: num
 }
 
 export function checkId(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 256) {
-    throw invalid(`${field} must be a non-empty string of at most 256 characters`);
+  // Control characters are reserved: requirement signatures use them as separators.
+  if (
+    typeof value !== "string" ||
+    value.length === 0 ||
+    value.length > 256 ||
+    hasControlChar(value)
+  ) {
+    throw invalid(
+      `${field} must be a non-empty string of at most 256 characters, without control characters`,
+    );
   }
   return value;
 }
@@ -34,4 +42,9 @@ export function checkIdList(value: readonly unknown[] | undefined, field: string
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw invalid(`${field} must be a list`);
   return value.map((v, i) => checkId(v, `${field}[${i}]`));
+}
+
+function hasControlChar(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) < 0x20) return true;
+  return false;
 }
