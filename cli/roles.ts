@@ -1,13 +1,12 @@
+import { type Config, ErrorCode, type Logger, SwitchboardError } from "../core/index.js";
 import {
-  type Config,
-  createNatsHandle,
-  createRedisHandle,
-  ErrorCode,
-  type HealthCheck,
-  type Logger,
-  SwitchboardError,
-} from "../core/index.js";
-import { startGateway } from "../gateway/index.js";
+  createGatewayMetrics,
+  createHealthMonitor,
+  startGateway,
+  startOpsHttpServer,
+} from "../gateway/index.js";
+import { startRouter } from "../router/index.js";
+import { type Backends, openBackends } from "./backends.js";
 
 export interface RunningRoles {
   /** Drains and stops everything started, in reverse order. */
@@ -15,11 +14,17 @@ export interface RunningRoles {
 }
 
 const NOT_BUILT: Partial<Record<Config["role"], string>> = {
-  router: "the router service (issue #5, pipeline)",
   adapter: "the channel adapters (issues #6 email/web and #7 phone/kiosk)",
-  bench: "the bench role; run `npm run bench:router` for the router engine benchmark",
+  bench: "the bench role; run `npm run bench:router` or `npm run bench:sim`",
 };
 
+type Stop = () => Promise<void>;
+
+/**
+ * Starts the components of a role on one bus and store: `all` = router + gateway in one
+ * process, `gateway` = the gRPC edge and ops HTTP, `router` = routing with ops HTTP. The
+ * router starts before the gateway so the first accepted contact already has a router.
+ */
 export async function startRoles(config: Config, logger: Logger): Promise<RunningRoles> {
   const missing = NOT_BUILT[config.role];
   if (missing !== undefined) {
@@ -28,46 +33,78 @@ export async function startRoles(config: Config, logger: Logger): Promise<Runnin
       `role "${config.role}" is not built yet: ${missing}`,
     );
   }
-  const stops: (() => Promise<void>)[] = [];
-  const checks: HealthCheck[] = [];
-  if (config.natsUrl !== undefined) {
-    const nats = createNatsHandle({ url: config.natsUrl, logger });
-    stops.push(() => nats.close());
-    checks.push(nats.health);
-  }
-  if (config.redisUrl !== undefined) {
-    const redis = createRedisHandle({ url: config.redisUrl, logger });
-    stops.push(() => redis.close());
-    checks.push(redis.health);
-  }
   logger.info(
     {
       role: config.role,
-      bus: config.natsUrl === undefined ? "embedded (in memory)" : "nats",
-      store: config.redisUrl === undefined ? "embedded (in memory)" : "redis",
+      bus: config.natsUrl === undefined ? "embedded (in memory, not durable)" : "nats",
+      store: config.redisUrl === undefined ? "embedded (in memory, not durable)" : "redis",
     },
     "starting switchboard",
   );
+  const backends = await openBackends(config, logger);
+  const stops: Stop[] = [() => backends.close()];
   try {
-    const gateway = await startGateway({ config, logger, checks });
-    stops.push(() => gateway.stop());
-    logger.info(
-      { grpcPort: gateway.grpcPort, httpPort: gateway.httpPort },
-      `switchboard ready: gRPC on ${config.host}:${gateway.grpcPort}, HTTP on ${config.host}:${gateway.httpPort} (/healthz /readyz /metrics)`,
-    );
+    if (config.role === "all" || config.role === "router") {
+      const router = await startRouter({
+        bus: backends.bus,
+        store: backends.store,
+        logger,
+        tenants: config.tenants,
+      });
+      stops.push(() => router.stop());
+    }
+    if (config.role === "all" || config.role === "gateway") {
+      stops.push(await startGatewayRole(config, logger, backends));
+    } else {
+      stops.push(await startOpsOnly(config, logger, backends));
+    }
   } catch (err) {
     await stopAll(stops, logger);
-    if (err instanceof Error && "code" in err && err.code === "EADDRINUSE") {
-      throw new SwitchboardError(ErrorCode.Unavailable, `cannot listen: ${err.message}`, {
-        cause: err,
-      });
-    }
     throw err;
   }
   return { stop: () => stopAll(stops, logger) };
 }
 
-async function stopAll(stops: (() => Promise<void>)[], logger: Logger): Promise<void> {
+async function startGatewayRole(config: Config, logger: Logger, backends: Backends): Promise<Stop> {
+  const gateway = await startGateway({
+    config,
+    logger,
+    checks: backends.checks,
+    bus: backends.bus,
+    store: backends.store,
+  });
+  logger.info(
+    { grpcPort: gateway.grpcPort, httpPort: gateway.httpPort },
+    `switchboard ready: gRPC on ${config.host}:${gateway.grpcPort}, HTTP on ${config.host}:${gateway.httpPort} (/healthz /readyz /metrics)`,
+  );
+  return () => gateway.stop();
+}
+
+/** A router-only process still answers /healthz, /readyz and /metrics for its orchestrator. */
+async function startOpsOnly(config: Config, logger: Logger, backends: Backends): Promise<Stop> {
+  const health = await createHealthMonitor({ checks: backends.checks, logger });
+  const http = await startOpsHttpServer({
+    host: config.host,
+    port: config.httpPort,
+    health,
+    metrics: createGatewayMetrics(),
+    logger,
+  }).catch((err: unknown) => {
+    health.close();
+    throw err;
+  });
+  logger.info(
+    { httpPort: http.port },
+    `switchboard router ready: HTTP on ${config.host}:${http.port}`,
+  );
+  return async () => {
+    health.startDraining();
+    health.close();
+    await http.close();
+  };
+}
+
+async function stopAll(stops: Stop[], logger: Logger): Promise<void> {
   for (const stop of stops.reverse()) {
     try {
       await stop();

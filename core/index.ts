@@ -23,6 +23,13 @@ export {
 } from "./errors.js";
 export type { HealthCheck } from "./health-check.js";
 export { createIdGenerator, type IdGenerator, newId } from "./ids.js";
-export { createLogger, LOG_LEVELS, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
+export {
+  createLogger,
+  createStdoutDestination,
+  LOG_LEVELS,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+} from "./log.js";
 export * from "./pipeline/index.js";
 export * from "./store/index.js";

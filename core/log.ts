@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import { type DestinationStream, type LevelWithSilent, type Logger, pino } from "pino";
 
 export type { Logger };
@@ -36,6 +37,35 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
+/**
+ * Synchronous writes to stdout that can never hang or crash the process: when whoever reads
+ * our stdout goes away (EPIPE: a log shipper restarted, a parent process died), lines are
+ * dropped from then on instead of retried forever — a drain on SIGTERM must still finish.
+ * A full non-blocking pipe (EAGAIN) is retried briefly, then the line is dropped.
+ */
+export function createStdoutDestination(fd = 1): DestinationStream {
+  let broken = false;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  return {
+    write(line: string) {
+      if (broken) return;
+      let rest = Buffer.from(line);
+      for (let attempt = 0; rest.length > 0 && attempt < 50; ) {
+        try {
+          rest = rest.subarray(writeSync(fd, rest));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== "EAGAIN") {
+            broken = true;
+            return;
+          }
+          attempt++;
+          Atomics.wait(pause, 0, 0, 2);
+        }
+      }
+    },
+  };
+}
+
 /** The root logger. Components take `logger.child({ component: "…" })`. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
@@ -45,6 +75,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    options.destination ?? createStdoutDestination(),
   );
 }

@@ -7,4 +7,7 @@ export {
   type GrpcClient,
   type GrpcClientOptions,
 } from "./grpc/adapter.js";
+export { createHealthMonitor, type HealthMonitor } from "./health-monitor.js";
+export { type OpsHttpServer, startOpsHttpServer } from "./http-server.js";
+export { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
 export { fieldViolationsOf, GRPC_STATUS, toServiceError } from "./status.js";

@@ -9,6 +9,8 @@ import type { Logger } from "../log.js";
  */
 export interface RedisHandle {
   readonly client: Redis;
+  /** Resolves once the first connection is ready (ioredis keeps retrying until then). */
+  readonly ready: Promise<void>;
   readonly health: HealthCheck;
   close(): Promise<void>;
 }
@@ -39,10 +41,15 @@ export function createRedisHandle(options: RedisHandleOptions): RedisHandle {
     if (err.message !== lastError) logger.warn({ err: err.message }, "redis error");
     lastError = err.message;
   });
+  const ready = new Promise<void>((resolve) => {
+    if (client.status === "ready") resolve();
+    else client.once("ready", () => resolve());
+  });
   client.on("reconnecting", (delayMs: number) => logger.debug({ delayMs }, "redis reconnecting"));
 
   return {
     client,
+    ready,
     health: {
       name: "redis",
       async check() {

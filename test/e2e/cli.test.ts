@@ -93,7 +93,7 @@ describe("switchboard command", () => {
     [["dance"], {}, /unknown role "dance"/],
     [["--nats-url", "nats//broken"], {}, /--nats-url "nats\/\/broken" is not a URL/],
     [[], { SWITCHBOARD_HTTP_PORT: "http" }, /SWITCHBOARD_HTTP_PORT "http" must be an integer/],
-    [["router"], {}, /role "router" is not built yet/],
+    [["adapter", "email"], {}, /role "adapter" is not built yet/],
   ])("fails fast on %j with one line naming the problem", async (args, env, message) => {
     const result = await runCli(args, env);
     expect(result.code).toBe(2);
@@ -179,6 +179,13 @@ describe("switchboard command", () => {
       HealthCheckResponse_ServingStatus.SERVING,
       HealthCheckResponse_ServingStatus.NOT_SERVING,
     ]);
+  });
+
+  it("still drains and exits 0 on SIGTERM when whoever read its stdout has gone (EPIPE)", async () => {
+    const p = await ports();
+    running = await startCli(["router", "--http-port", String(p.http)], p.http);
+    running.child.stdout.destroy();
+    expect(await running.stop("SIGTERM")).toBe(0);
   });
 
   it.runIf(hasPythonGrpc)(
