@@ -22,6 +22,8 @@ Roles:
                          (switchboard simulate --help)
   staff                  agents needed for a service-level target, Erlang C/A
                          (switchboard staff --help)
+  demo                   a guided first run against a running switchboard: agents,
+                         contacts, offers with their explanations (switchboard demo --help)
   bench                  benchmarks (not built yet; use npm run bench:router)
 
 Options (each also an environment variable; a --config YAML/JSON file takes the same keys):

@@ -6,6 +6,7 @@ import {
   SwitchboardError,
 } from "../core/index.js";
 import { runSimulateCommand, runStaffCommand } from "../sim/index.js";
+import { runDemoCommand } from "./demo.js";
 import { helpText, version } from "./help.js";
 import { startRoles } from "./roles.js";
 
@@ -20,6 +21,7 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   const io = { stdout: process.stdout, stderr: process.stderr };
   if (argv[0] === "simulate") return runSimulateCommand(argv.slice(1), io);
   if (argv[0] === "staff") return runStaffCommand(argv.slice(1), io);
+  if (argv[0] === "demo") return runDemoCommand(argv.slice(1), io);
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(helpText());
     return 0;

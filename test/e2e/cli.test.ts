@@ -181,6 +181,16 @@ describe("switchboard command", () => {
     ]);
   });
 
+  it("demo: a first run routes contacts end to end through a running switchboard", async () => {
+    const p = await ports();
+    running = await startCli(["--grpc-port", String(p.grpc), "--http-port", String(p.http)], p.http);
+    const demo = await runCli(["demo", "--target", `127.0.0.1:${p.grpc}`, "--contacts", "4"]);
+    expect(demo.stderr).toBe("");
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toMatch(/offer → demo-(anna|bob): contact \w+ in queue demo-billing/);
+    expect(demo.stdout).toContain("4. done: 4 of 4 contacts completed");
+  });
+
   it("still drains and exits 0 on SIGTERM when whoever read its stdout has gone (EPIPE)", async () => {
     const p = await ports();
     running = await startCli(["router", "--http-port", String(p.http)], p.http);
