@@ -183,7 +183,10 @@ describe("switchboard command", () => {
 
   it("demo: a first run routes contacts end to end through a running switchboard", async () => {
     const p = await ports();
-    running = await startCli(["--grpc-port", String(p.grpc), "--http-port", String(p.http)], p.http);
+    running = await startCli(
+      ["--grpc-port", String(p.grpc), "--http-port", String(p.http)],
+      p.http,
+    );
     const demo = await runCli(["demo", "--target", `127.0.0.1:${p.grpc}`, "--contacts", "4"]);
     expect(demo.stderr).toBe("");
     expect(demo.code).toBe(0);

@@ -23,7 +23,7 @@ export interface AgentLedger {
   readonly completed: Map<string, number>;
   /** Offers that arrived while the agent already held `capacity` contacts. */
   readonly overCapacity: string[];
-  /** CommandErrors other than UNAVAILABLE (which is retried). */
+  /** CommandErrors other than UNAVAILABLE (which is retried), and streams that failed. */
   readonly commandErrors: string[];
   /** Contacts offered under two live offer ids, or to two agents. */
   doubleOffers(): string[];
@@ -74,7 +74,10 @@ export function openDesktops(address: string, agentIds: readonly string[], capac
       );
     return new Promise<void>((welcomed, failed) => {
       // Before the welcome an error fails the start; after it, the checks on the ledger tell.
-      stream.on("error", failed);
+      stream.on("error", (err: Error) => {
+        ledger.commandErrors.push(`${agentId} stream: ${err.message}`);
+        failed(err);
+      });
       stream.on("data", (m: AgentServiceConnectResponse) => {
         const e = m.event;
         switch (e.case) {
