@@ -29,7 +29,7 @@ const ROWS: readonly [keyof Kpis, string, (v: number) => string][] = [
 
 function kpiTable(columns: readonly { name: string; k: Kpis }[]): string {
   const diff = columns.length === 2;
-  const head = `<tr><th></th>${columns.map((c) => `<th>${escapeHtml(c.name)}</th>`).join("")}${diff ? "<th>Δ</th>" : ""}</tr>`;
+  const head = `<tr><th></th>${columns.map((c) => `<th>${escapeHtml(c.name)}</th>`).join("")}${diff ? `<th>Δ ${escapeHtml(columns[1]?.name ?? "")} − ${escapeHtml(columns[0]?.name ?? "")}</th>` : ""}</tr>`;
   const body = ROWS.map(([key, label, fmt]) => {
     const vals = columns.map((c) => c.k[key]);
     const cells = vals.map((v) => `<td>${v === null ? "–" : escapeHtml(fmt(v))}</td>`).join("");
