@@ -5,9 +5,9 @@ import { createGrpcClient, type GrpcClient } from "../../gateway/index.js";
 import {
   AdminService,
   Channel,
+  ContactEventType,
   type ContactSchema,
   ContactService,
-  ContactEventType,
 } from "../../proto/index.js";
 
 export const SKILL = "billing";
@@ -65,7 +65,11 @@ export interface Submissions {
 export async function submitAll(
   address: string,
   keys: readonly string[],
-  options: { inFlight?: number; giveUpMs?: number; onAck?: (acked: number) => void } = {},
+  options: {
+    inFlight?: number;
+    giveUpMs?: number;
+    onAck?: (acked: number, contactId: string) => void;
+  } = {},
 ): Promise<Submissions> {
   using client = createGrpcClient(ContactService, address, credentials.createInsecure(), {
     defaultTimeoutMs: 5_000,
@@ -80,7 +84,7 @@ export async function submitAll(
       const earlier = out.acked.get(key);
       if (earlier !== undefined && earlier !== id) out.conflicting.push(key);
       out.acked.set(key, id);
-      options.onAck?.(out.acked.size);
+      options.onAck?.(out.acked.size, id);
     }
   };
   await Promise.all(Array.from({ length: options.inFlight ?? 32 }, worker));
@@ -120,7 +124,8 @@ export async function notCompleted(address: string, ids: Iterable<string>): Prom
       all.slice(i, i + 50).map(async (contactId) => {
         const got = await client.getContact({ contactId });
         const type = got.lastEvent?.type ?? ContactEventType.UNSPECIFIED;
-        if (type !== ContactEventType.COMPLETED) bad.push(`${contactId}: ${ContactEventType[type]}`);
+        if (type !== ContactEventType.COMPLETED)
+          bad.push(`${contactId}: ${ContactEventType[type]}`);
       }),
     );
   }

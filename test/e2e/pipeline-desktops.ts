@@ -10,6 +10,7 @@ import {
 
 type Request = MessageInitShape<typeof AgentServiceConnectRequestSchema>;
 type Stream = ClientDuplexStream<Request, AgentServiceConnectResponse>;
+type Command = NonNullable<Request["command"]>;
 
 /**
  * What every agent desktop saw, by contact id. The checks compare it with what the platform
@@ -53,7 +54,7 @@ export function openDesktops(address: string, agentIds: readonly string[], capac
     streams.push(stream);
     const held = new Set<string>();
     const pending = new Map<string, { request: Request; then?: () => void }>();
-    const send = (requestId: string, command: Request["command"], then?: () => void) => {
+    const send = (requestId: string, command: Command, then?: () => void) => {
       const request: Request = { requestId, command };
       pending.set(requestId, then === undefined ? { request } : { request, then });
       stream.write(request);
