@@ -60,19 +60,19 @@ export function openDesktops(address: string, agentIds: readonly string[], capac
       stream.write(request);
     };
     const complete = (contactId: string) =>
-      send(`wu:${contactId}`, { case: "startWrapUp", value: { contactId } }, () =>
+      send(`wu:${contactId}`, { case: "startWrapUp", value: { contactId } }, () => {
+        // Released when sent, not when acked: the router may free the capacity and offer the
+        // next contact before this stream sees the ack, and counting it then would be wrong.
+        held.delete(contactId);
         send(
           `done:${contactId}`,
           {
             case: "completeContact",
             value: { contactId, disposition: { code: "resolved", resolved: true } },
           },
-          () => {
-            held.delete(contactId);
-            ledger.completed.set(contactId, (ledger.completed.get(contactId) ?? 0) + 1);
-          },
-        ),
-      );
+          () => ledger.completed.set(contactId, (ledger.completed.get(contactId) ?? 0) + 1),
+        );
+      });
     return new Promise<void>((welcomed, failed) => {
       // Before the welcome an error fails the start; after it, the checks on the ledger tell.
       stream.on("error", (err: Error) => {
