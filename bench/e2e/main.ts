@@ -1,0 +1,78 @@
+/**
+ * End-to-end pipeline benchmark: `npm run bench:e2e [-- --json] [--rate N] [--seconds S]`.
+ *
+ * On a private NATS (JetStream, file storage) and Redis (AOF, fsync always — the harness's
+ * durable settings) on loopback, never the machine's own 4222/6379:
+ * 1. Baseline `raw-floor`: the same trip without Switchboard code (see raw-floor.ts), at the
+ *    same rate for the same time.
+ * 2. `switchboard router` and `switchboard gateway` as separate processes; open-loop
+ *    SubmitContact at the rate; agents accept at once; submit → offer-received latency, lost
+ *    (acknowledged, never offered) and double offers.
+ * ratio = p99 / baseline p99. The last line printed is one JSON object (bench/README.md).
+ */
+import { startNats, startRedis } from "../../test/harness/index.js";
+import { round3 } from "./open-loop.js";
+import { startRole } from "./processes.js";
+import { measureRawFloor } from "./raw-floor.js";
+import { measureSwitchboard } from "./switchboard-run.js";
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`bench:e2e: --${name} must be a positive number`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const json = process.argv.includes("--json");
+const ratePerSec = flag("rate", 2_000);
+const seconds = flag("seconds", 5);
+
+async function measure() {
+  await using nats = await startNats();
+  await using redis = await startRedis();
+  const floor = await measureRawFloor(nats.url, redis.url, ratePerSec, seconds);
+  const router = await startRole("router", nats.url, redis.url);
+  try {
+    const gateway = await startRole("gateway", nats.url, redis.url);
+    try {
+      const run = await measureSwitchboard(`127.0.0.1:${gateway.grpcPort}`, ratePerSec, seconds);
+      return { floor, run };
+    } finally {
+      await gateway.stop();
+    }
+  } finally {
+    await router.stop();
+  }
+}
+
+const { floor, run } = await measure();
+const result = {
+  bench: "e2e",
+  ratePerSec,
+  contacts: run.contacts,
+  p50Ms: run.p50Ms,
+  p99Ms: run.p99Ms,
+  p999Ms: run.p999Ms,
+  lost: run.lost,
+  doubleOffers: run.doubleOffers,
+  baseline: { name: floor.name, p50Ms: floor.p50Ms, p99Ms: floor.p99Ms },
+  ratio: floor.p99Ms > 0 ? round3(run.p99Ms / floor.p99Ms) : null,
+};
+if (!json) {
+  console.log(`rate ${ratePerSec}/s for ${seconds} s (${run.contacts} contacts)`);
+  console.log(
+    `switchboard  acked ${run.acked}  refused ${run.refused}  retries ${run.retries}  offered ${run.offered}  lost ${run.lost}  double ${run.doubleOffers}`,
+  );
+  console.log(`  submit → offer  p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  p99.9 ${run.p999Ms} ms`);
+  console.log(`  submit → ack    p50 ${run.ackP50Ms} ms  p99 ${run.ackP99Ms} ms`);
+  console.log(
+    `raw-floor    received ${floor.received}/${floor.sent}  p50 ${floor.p50Ms} ms  p99 ${floor.p99Ms} ms  p99.9 ${floor.p999Ms} ms`,
+  );
+}
+console.log(JSON.stringify(result));
+// Exit explicitly: a client library that keeps a handle open must not hang the bench.
+process.exit(0);
