@@ -1,4 +1,4 @@
-import { channelName, SwitchboardError } from "../../core/index.js";
+import { channelName, decodeContactRecord, SwitchboardError } from "../../core/index.js";
 import { ContactEventType } from "../../proto/index.js";
 import type { RouterEffect } from "../engine/decision.js";
 import { LeaseLostError } from "./io-retry.js";
@@ -86,6 +86,7 @@ async function applyEffect(
         contactId: e.offer.contactId,
         agentId: e.offer.agentId,
       };
+      entry.queueId = e.offer.queueId;
       state.offers.set(offerId, offer);
       state.offerByEngineId.set(e.offer.offerId, offerId);
       await publishOffer(ctx, entry, {
@@ -207,6 +208,10 @@ async function applyEffect(
     case "CONTACT_ENDED": {
       const entry = state.contacts.get(e.contactId);
       if (entry === undefined) return [];
+      if (await alreadyEnded(ctx, e.contactId)) {
+        state.contacts.delete(e.contactId);
+        return [];
+      }
       const type =
         e.reason === "ABANDONED" ? ContactEventType.ABANDONED : ContactEventType.CANCELLED;
       await publishContactEvent(ctx, entry, type, e.atMs, {
@@ -233,6 +238,28 @@ async function applyEffect(
   }
 }
 
+const terminal = new Set([
+  ContactEventType.COMPLETED,
+  ContactEventType.CANCELLED,
+  ContactEventType.ABANDONED,
+]);
+
+/**
+ * Safety net for a replay that decided differently from the leader it replaced: a contact whose
+ * stored record already ended was ended by that leader, and must not end a second time.
+ */
+async function alreadyEnded(ctx: PartitionContext, contactId: string): Promise<boolean> {
+  const stored = await ctx.io(() => ctx.store.contacts.getRecord(contactId));
+  if (stored === undefined) return false;
+  const type = decodeContactRecord(stored.record).lastEvent?.type;
+  if (type === undefined || !terminal.has(type)) return false;
+  ctx.logger.warn(
+    { contactId },
+    "contact already ended by the previous leader; not ending it again",
+  );
+  return true;
+}
+
 async function completeContact(
   ctx: PartitionContext,
   e: Extract<RouterEffect, { type: "CONTACT_COMPLETED" }>,
@@ -241,22 +268,37 @@ async function completeContact(
   const done = await ctx.io(() => ctx.store.reservations.complete(e.contactId, ctx.lease));
   if (!done.ok && done.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
   if (entry === undefined) return;
+  if (await alreadyEnded(ctx, e.contactId)) {
+    ctx.state.contacts.delete(e.contactId);
+    return;
+  }
   const disposition = entry.disposition;
   if (entry.customerId !== undefined) {
     const csat = disposition?.csat ?? e.outcome?.csat ?? 0;
     const customerId = entry.customerId;
-    await ctx.io(() =>
-      ctx.store.history.recordCompletion(customerId, {
-        contactId: e.contactId,
-        channel: channelName(entry.contact.channel),
-        queueId: entry.queueId,
-        agentId: e.agentId,
-        outcome:
-          disposition?.code || (e.reason === "WRAP_UP_ELAPSED" ? "wrap_up_elapsed" : "completed"),
-        completedAtMs: e.atMs,
-        ...(csat >= 1 && csat <= 5 ? { csat } : {}),
-      }),
-    );
+    // History is advice for later routing: a refused entry must not hold up the completion.
+    await ctx
+      .io(() =>
+        ctx.store.history.recordCompletion(customerId, {
+          contactId: e.contactId,
+          channel: channelName(entry.contact.channel),
+          queueId: entry.queueId,
+          agentId: e.agentId,
+          outcome:
+            disposition?.code || (e.reason === "WRAP_UP_ELAPSED" ? "wrap_up_elapsed" : "completed"),
+          completedAtMs: e.atMs,
+          ...(csat >= 1 && csat <= 5 ? { csat } : {}),
+        }),
+      )
+      .catch((err: unknown) => {
+        if (
+          err instanceof LeaseLostError ||
+          !(err instanceof SwitchboardError) ||
+          err.code === "UNAVAILABLE"
+        )
+          throw err;
+        ctx.logger.warn({ contactId: e.contactId, err }, "history not recorded");
+      });
   }
   await publishContactEvent(ctx, entry, ContactEventType.COMPLETED, e.atMs, {
     agentId: e.agentId,

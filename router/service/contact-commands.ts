@@ -65,7 +65,7 @@ async function submit(
   };
   state.contacts.set(contact.id, entry);
   await publishContactEvent(ctx, entry, ContactEventType.CREATED, nowMs, {});
-  const engineHistory = historyToEngine(history, contact);
+  const engineHistory = historyToEngine(history, contact, timeMs ?? nowMs);
   let effects: ReturnType<typeof state.engine.submitContact>;
   try {
     effects = state.engine.submitContact({

@@ -58,25 +58,31 @@ export function contactToInput(contact: Contact, customerId?: string): ContactIn
 }
 
 /**
- * Stored customer history → what the engine weighs. The submitter's `preferred_agent_id`
+ * Stored customer history → what the engine weighs, as it stood at `asOfMs` (the command's
+ * time): a standby replaying old commands must not see completions that happened later, or it
+ * would decide differently from the leader it replaces. The submitter's `preferred_agent_id`
  * acts like an open case owner (first choice); high-value customers get the GOLD boost.
  */
 export function historyToEngine(
   history: StoredHistory | undefined,
   contact: Contact,
+  asOfMs = Number.MAX_SAFE_INTEGER,
 ): CustomerHistory | undefined {
   const preferred = contact.preferredAgentId || history?.openCase?.ownerAgentId;
-  const lastEnded = history?.contacts[0]?.completedAtMs;
+  const lastByAgent = new Map<string, number>();
+  for (const entry of history?.contacts ?? []) {
+    if (entry.completedAtMs > asOfMs) continue;
+    lastByAgent.set(
+      entry.agentId,
+      Math.max(lastByAgent.get(entry.agentId) ?? 0, entry.completedAtMs),
+    );
+  }
+  const lastEnded = Math.max(-1, ...lastByAgent.values());
   const result: CustomerHistory = {
-    ...(history && history.lastAgents.length > 0
-      ? {
-          lastAgents: history.lastAgents.map((a) => ({
-            agentId: a.agentId,
-            endedAtMs: a.lastContactMs,
-          })),
-        }
+    ...(lastByAgent.size > 0
+      ? { lastAgents: [...lastByAgent].map(([agentId, endedAtMs]) => ({ agentId, endedAtMs })) }
       : {}),
-    ...(lastEnded === undefined ? {} : { lastContactEndedAtMs: lastEnded }),
+    ...(lastEnded < 0 ? {} : { lastContactEndedAtMs: lastEnded }),
     ...(preferred ? { openCaseOwnerAgentId: preferred } : {}),
     ...(contact.customer?.highValue === true ? { loyaltyTier: "GOLD" } : {}),
   };

@@ -1,3 +1,4 @@
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import {
   type BusMessage,
   type Consumer,
@@ -8,6 +9,7 @@ import {
   SwitchboardError,
   tenantOfSubject,
 } from "../../core/index.js";
+import type { AgentCommand, ContactCommand } from "../../proto/index.js";
 import { handleAgentCommand } from "./agent-commands.js";
 import { applyEffects } from "./apply-effects.js";
 import { handleContactCommand } from "./contact-commands.js";
@@ -22,6 +24,7 @@ import {
 } from "./partition-state.js";
 import type { NormalizedRouterOptions } from "./router-options.js";
 import { reloadAgents, reloadRouting } from "./routing-config.js";
+import { type StreamKind, StreamMerge } from "./stream-merge.js";
 
 /** A partition this router currently leads. */
 export interface PartitionLeader {
@@ -34,6 +37,8 @@ export interface PartitionLeader {
   /** For tests and metrics: processed sequences and live offers. */
   stats(): { contactsSeq: number; agentsSeq: number; liveOffers: number; contacts: number };
 }
+
+const preciseMs = (t: Timestamp): number => Number(t.seconds) * 1000 + t.nanos / 1e6;
 
 const durableToken = (tenant: string): string => tenant.replace(/[^A-Za-z0-9_-]/g, "_");
 
@@ -65,6 +70,7 @@ export async function startPartitionLeader(
     ? decodeState(snapshot.data)
     : newPartitionState(lease.token, o.engine);
   let lastNowMs = state.engine.snapshot().nowMs;
+  const timerLagMs = 100;
   const ctx: PartitionContext = {
     tenant,
     state,
@@ -73,8 +79,10 @@ export async function startPartitionLeader(
     logger,
     lease,
     io,
+    // Commands run at their own (gateway) time, everything else a little behind the clock, so
+    // a command is rarely clamped to a later tick and a replay sees the same times as the run.
     nowMs(timeMs) {
-      lastNowMs = Math.max(lastNowMs, timeMs ?? o.clock.nowMs());
+      lastNowMs = Math.max(lastNowMs, timeMs ?? o.clock.nowMs() - timerLagMs);
       return lastNowMs;
     },
     weightMilli: weightResolver(state, o.engine.channelWeights),
@@ -104,48 +112,77 @@ export async function startPartitionLeader(
   );
   await queue.run(async () => {
     await reloadRouting(ctx);
-    await reloadAgents(ctx);
+    // A restored engine already knows its agents, and replayed commands bring their changes
+    // at their own times; loading profiles now would stamp them with the takeover's time and
+    // make the replay decide differently. Unknown agents load when they connect.
+    if (snapshot === undefined) await reloadAgents(ctx);
   });
+  let tainted = false;
   const writeSnapshot = async (): Promise<void> => {
+    if (tainted) return;
     // A router that lost its lease must not overwrite its successor's snapshot.
     if (!(await io(() => store.leases.renew(lease, o.leaseTtlMs))))
       throw new LeaseLostError(tenant);
-    await io(() =>
-      store.snapshots.put(tenant, { seq: snapshotSeq(state), data: encodeState(state) }),
-    );
+    const seq = snapshotSeq(state);
+    const stored = await io(() => store.snapshots.put(tenant, { seq, data: encodeState(state) }));
+    logger.debug({ seq, stored }, "snapshot");
   };
   if (snapshot === undefined) await queue.run(writeSnapshot);
 
   const poison = new Set<string>();
+  // Commands older than 1 s are a replay; a stream silent for 200 ms (1 s at the start) has
+  // nothing older queued.
+  const merge = new StreamMerge(o.clock, 1000, 200, 1000);
   const handler =
-    (kind: "contacts" | "agents") =>
+    (kind: StreamKind) =>
     async (message: BusMessage): Promise<void> => {
       if (stopped) throw new SwitchboardError("UNAVAILABLE", "partition is stopping");
       const key = `${kind}:${message.seq}`;
       if (poison.has(key)) throw new SwitchboardError("INVALID_ARGUMENT", "undecodable command");
-      await queue.run(async () => {
-        const done = kind === "contacts" ? state.contactsSeq : state.agentsSeq;
-        if (message.seq <= done) return; // applied before the snapshot or before a redelivery
-        try {
-          if (kind === "contacts")
-            await handleContactCommand(ctx, decodeContactCommand(message.data));
-          else await handleAgentCommand(ctx, decodeAgentCommand(message.data));
-        } catch (error) {
-          if (
-            error instanceof SwitchboardError &&
-            error.code === "INVALID_ARGUMENT" &&
-            error.violations[0]?.field === "payload"
-          ) {
-            // Nak'd until maxDeliver sends it to the dead letters; later commands go on meanwhile.
-            poison.add(key);
-          }
-          if (error instanceof LeaseLostError) lost(error);
-          throw error;
-        }
-        if (kind === "contacts") state.contactsSeq = message.seq;
-        else state.agentsSeq = message.seq;
-      });
+      if (message.seq <= (kind === "contacts" ? state.contactsSeq : state.agentsSeq)) return;
+      let command: ContactCommand | AgentCommand;
+      try {
+        command =
+          kind === "contacts"
+            ? decodeContactCommand(message.data)
+            : decodeAgentCommand(message.data);
+      } catch (error) {
+        // Nak'd until maxDeliver sends it to the dead letters; later commands go on meanwhile.
+        poison.add(key);
+        throw error;
+      }
+      await merge.admit(kind, command.time ? preciseMs(command.time) : o.clock.nowMs());
+      try {
+        await queue.run(() => apply(kind, message.seq, command));
+      } finally {
+        merge.done(kind);
+      }
     };
+  const apply = async (
+    kind: StreamKind,
+    seq: number,
+    command: ContactCommand | AgentCommand,
+  ): Promise<void> => {
+    if (seq <= (kind === "contacts" ? state.contactsSeq : state.agentsSeq)) return;
+    try {
+      if (command.$typeName === "switchboard.v1.ContactCommand")
+        await handleContactCommand(ctx, command);
+      else await handleAgentCommand(ctx, command);
+    } catch (error) {
+      if (error instanceof LeaseLostError) lost(error);
+      // Stopping or lease lost: not acknowledged, so the next leader replays it. The state
+      // holds half of it now, so no snapshot may be taken of it any more.
+      if (stopped) {
+        tainted = true;
+        throw error;
+      }
+      // The engine already applied the command, so running it again cannot help: log it
+      // and go on rather than block the partition.
+      logger.error({ err: error, seq, stream: kind }, "command partly applied");
+    }
+    if (kind === "contacts") state.contactsSeq = seq;
+    else state.agentsSeq = seq;
+  };
   const consume = (
     kind: "contacts" | "agents",
     filter: string,
@@ -170,7 +207,9 @@ export async function startPartitionLeader(
 
   let ticking = false;
   const tickTimer = setInterval(() => {
-    if (ticking || stopped) return;
+    // During a replay the commands' own times drive the engine; a tick at the clock's time
+    // would jump past them.
+    if (ticking || stopped || merge.replaying()) return;
     ticking = true;
     void guard("tick", () =>
       queue.run(() => applyEffects(ctx, state.engine.tick(ctx.nowMs()))),
@@ -195,19 +234,31 @@ export async function startPartitionLeader(
       void guard("routing reload", () => queue.run(() => reloadRouting(ctx)));
     },
     async stop(mode) {
-      const draining = mode === "drain" && !stopped;
-      stopped = mode === "abort" || stopped;
       clearInterval(tickTimer);
       clearInterval(snapshotTimer);
-      await Promise.all(consumers.map((c) => c.stop()));
-      if (draining) {
+      if (mode === "abort") stopped = true;
+      const consumersStopped = Promise.all(consumers.map((c) => c.stop()));
+      let drained = false;
+      if (mode === "drain" && !stopped) {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), o.drainTimeoutMs);
+        });
+        drained = await Promise.race([consumersStopped.then(() => true), timeout]);
+        clearTimeout(timer);
+        if (!drained)
+          logger.warn("drain timed out; in-flight commands are left to the next leader");
+      }
+      // From here on store and bus calls are tried once: nothing waits out an outage any more.
+      stopped = true;
+      await consumersStopped;
+      if (drained && !lostReported) {
         await guard("final snapshot", () => queue.run(writeSnapshot));
-        stopped = true;
         await store.leases
           .release(lease)
           .catch((err: unknown) => logger.warn({ err }, "lease release failed"));
       }
-      logger.info({ mode }, "partition stopped");
+      logger.info({ mode, drained }, "partition stopped");
     },
     stats: () => ({
       contactsSeq: state.contactsSeq,

@@ -53,7 +53,17 @@ export async function publishContactEvent(
   );
   const subject = contactEventSubject(ctx.bus.subjects, ctx.tenant, contact.channel);
   const msgId = msgIds.contactEvent(ctx.tenant, contact.id, entry.sequence);
-  await ctx.io(() => ctx.bus.publish(subject, encodeContactEvent(event), { msgId }));
+  const ack = await ctx.io(() => ctx.bus.publish(subject, encodeContactEvent(event), { msgId }));
+  ctx.logger.debug(
+    {
+      contactId: contact.id,
+      type,
+      sequence: entry.sequence,
+      duplicate: ack.duplicate,
+      lease: ctx.lease.token,
+    },
+    "contact event published",
+  );
   const record = create(ContactRecordSchema, {
     contact,
     lastEvent: event,

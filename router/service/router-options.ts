@@ -34,6 +34,8 @@ export interface RouterOptions {
   readonly maxDeliver?: number;
   /** Longest wait between retries of a store/bus call that failed UNAVAILABLE. Default 2000. */
   readonly maxRetryDelayMs?: number;
+  /** Longest wait for in-flight commands on stop before giving up on them. Default 10 000. */
+  readonly drainTimeoutMs?: number;
   /** Passed to every partition's engine (except `routing`, which comes from the store). */
   readonly engine?: Omit<RouterEngineOptions, "routing">;
 }
@@ -52,6 +54,7 @@ export interface NormalizedRouterOptions {
   readonly consumerPrefix: string;
   readonly maxDeliver: number;
   readonly maxRetryDelayMs: number;
+  readonly drainTimeoutMs: number;
   readonly engine: Omit<RouterEngineOptions, "routing">;
 }
 
@@ -63,6 +66,7 @@ export const routerDefaults = {
   consumerPrefix: "router",
   maxDeliver: 5,
   maxRetryDelayMs: 2000,
+  drainTimeoutMs: 10_000,
 } as const;
 
 export function normalizeRouterOptions(options: RouterOptions): NormalizedRouterOptions {
@@ -81,6 +85,7 @@ export function normalizeRouterOptions(options: RouterOptions): NormalizedRouter
     consumerPrefix: options.consumerPrefix ?? routerDefaults.consumerPrefix,
     maxDeliver: options.maxDeliver ?? routerDefaults.maxDeliver,
     maxRetryDelayMs: options.maxRetryDelayMs ?? routerDefaults.maxRetryDelayMs,
+    drainTimeoutMs: options.drainTimeoutMs ?? routerDefaults.drainTimeoutMs,
     engine: options.engine ?? {},
   };
   const violations = [];
@@ -95,6 +100,7 @@ export function normalizeRouterOptions(options: RouterOptions): NormalizedRouter
     ["snapshotIntervalMs", n.snapshotIntervalMs],
     ["maxDeliver", n.maxDeliver],
     ["maxRetryDelayMs", n.maxRetryDelayMs],
+    ["drainTimeoutMs", n.drainTimeoutMs],
   ] as const) {
     if (!Number.isInteger(value) || value < 1)
       violations.push({ field, description: "must be a positive integer" });

@@ -10,6 +10,7 @@ import {
   decodeContactRecord,
   encodeQueue,
   type Store,
+  systemClock,
 } from "../../core/index.js";
 import {
   AcceptOfferSchema,
@@ -22,7 +23,7 @@ import { connected, createTestGateway, eventually, type TestGateway } from "./te
 
 const logger = createLogger({ level: "silent" });
 const tenant = "acme";
-const clock = { nowMs: () => Date.now() };
+const clock = systemClock;
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -50,7 +51,7 @@ async function setup(
     );
   }
   cleanups.push(async () => {
-    gw.close();
+    await gw.close();
     for (const r of routers) await r.stop();
     await bus.close();
   });

@@ -19,6 +19,9 @@ export async function reloadRouting(ctx: PartitionContext): Promise<void> {
     );
     if (skippedRuleIds.length > 0)
       ctx.logger.warn({ skippedRuleIds }, "rules point at missing queues; skipped");
+    // Unchanged config is not re-applied: configure re-queues every waiting contact, and a
+    // standby replaying after a takeover must not emit events its predecessor never did.
+    if (JSON.stringify(ctx.state.engine.snapshot().routing) === JSON.stringify(routing)) return;
     await applyEffects(ctx, ctx.state.engine.configure({ nowMs: ctx.nowMs(), routing }));
     ctx.logger.info(
       { queues: routing.queues.length, rules: routing.rules.length },
@@ -41,6 +44,8 @@ export async function reloadAgents(ctx: PartitionContext): Promise<void> {
     stored.add(item.id);
     try {
       const profile = agentToProfile(decodeAgent(item.data));
+      if (JSON.stringify(ctx.state.engine.getAgent(item.id)?.profile) === JSON.stringify(profile))
+        continue;
       await applyEffects(ctx, ctx.state.engine.upsertAgent({ nowMs: ctx.nowMs(), agent: profile }));
     } catch (error) {
       if (!(error instanceof Error && "code" in error && error.code === "INVALID_ARGUMENT"))

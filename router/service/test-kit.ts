@@ -1,9 +1,10 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { type Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import {
   agentCommandSubject,
   type Bus,
   type Clock,
+  type Consumer,
   contactCommandSubject,
   decodeContactEvent,
   decodeOfferMessage,
@@ -13,15 +14,17 @@ import {
   msgIds,
   pipelineFilters,
   type Store,
-  type Subscription,
+  systemClock,
 } from "../../core/index.js";
 import {
+  AcceptOfferSchema,
   type AgentCommand,
   AgentCommandSchema,
   AgentConnectedSchema,
   AgentSchema,
   AgentState,
   Channel,
+  CompleteContactSchema,
   ContactCommandSchema,
   type ContactEvent,
   ContactEventType,
@@ -42,40 +45,108 @@ export interface TestGateway {
   submit(contactId: string, fields?: MessageInitShape<typeof ContactSchema>): Promise<void>;
   agent(agentId: string, command: AgentCommand["command"], requestId?: string): Promise<void>;
   eventsOf(contactId: string): ContactEventType[];
-  close(): void;
+  close(): Promise<void>;
 }
 
 let requests = 0;
+
+export interface TestGatewayOptions {
+  /** Called once per event (stream sequence), e.g. to let a fake agent complete the contact. */
+  readonly onEvent?: (event: ContactEvent) => Promise<void>;
+  readonly onOffer?: (agentId: string, offer: Offer) => Promise<void>;
+}
+
+let gateways = 0;
+
+/**
+ * Microsecond stamps, as a gateway should stamp commands: the router orders a replay by them,
+ * and millisecond stamps tie too often. Tests on a manual clock get its whole milliseconds.
+ */
+function preciseNow(clock: Clock): Timestamp {
+  const ms = clock === systemClock ? performance.timeOrigin + performance.now() : clock.nowMs();
+  return create(TimestampSchema, {
+    seconds: BigInt(Math.floor(ms / 1000)),
+    nanos: Math.floor((ms % 1000) * 1e6),
+  });
+}
+
+/** Fake agent desktops: accept every offer at once, complete every contact once connected. */
+export function autoAgents(gateway: () => TestGateway, thinkMs = 0): TestGatewayOptions {
+  // A desktop needs a moment to answer; 0 answers at once.
+  const think = (): Promise<void> =>
+    thinkMs === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, thinkMs));
+  return {
+    onOffer: async (agentId, offer) => {
+      await think();
+      const value = create(AcceptOfferSchema, { offerId: offer.offerId });
+      await gateway().agent(agentId, { case: "acceptOffer", value }, `acc-${offer.offerId}`);
+    },
+    onEvent: async (event) => {
+      if (event.type !== ContactEventType.CONNECTED) return;
+      await think();
+      const value = create(CompleteContactSchema, {
+        contactId: event.contactId,
+        disposition: { code: "resolved" },
+      });
+      await gateway().agent(
+        event.agentId,
+        { case: "completeContact", value },
+        `done-${event.contactId}`,
+      );
+    },
+  };
+}
 
 export async function createTestGateway(
   bus: Bus,
   store: Store,
   tenant: string,
   clock: Clock,
+  options: TestGatewayOptions = {},
 ): Promise<TestGateway> {
   const events: ContactEvent[] = [];
   const offers = new Map<string, Offer[]>();
   const withdrawn = new Set<string>();
   const seen = new Set<string>();
-  const subs: Subscription[] = [
-    await bus.subscribe(pipelineFilters.contactEvents(bus.subjects, tenant), (n) => {
-      const e = decodeContactEvent(n.data);
-      // Subscribers may see a stored message twice around reconnects; keep one per sequence.
-      const key = `${e.contactId}:${e.sequence}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      events.push(e);
-    }),
-    await bus.subscribe(pipelineFilters.offers(bus.subjects, tenant), (n) => {
-      const agentId = n.subject.slice(n.subject.lastIndexOf(".") + 1);
-      const m = decodeOfferMessage(n.data);
-      if (m.event.case === "offer") {
-        const list = offers.get(agentId) ?? [];
-        if (!list.some((o) => o.offerId === (m.event.value as Offer).offerId))
-          list.push(m.event.value);
-        offers.set(agentId, list);
-      } else if (m.event.case === "offerWithdrawn") withdrawn.add(m.event.value.offerId);
-    }),
+  // Durable consumers, not subscriptions: they survive a NATS restart without missing messages.
+  const name = `gw-${tenant}-${++gateways}`;
+  const consumers: Consumer[] = [
+    await bus.consume(
+      {
+        durable: `${name}-events`,
+        filterSubjects: [pipelineFilters.contactEvents(bus.subjects, tenant)],
+        backoffMs: [100],
+      },
+      async (m) => {
+        const e = decodeContactEvent(m.data);
+        const key = `${m.seq}`;
+        if (seen.has(key)) return;
+        // Only once handled: a failing callback (bus down) gets the message again.
+        await options.onEvent?.(e);
+        seen.add(key);
+        events.push(e);
+      },
+    ),
+    await bus.consume(
+      {
+        durable: `${name}-offers`,
+        filterSubjects: [pipelineFilters.offers(bus.subjects, tenant)],
+        backoffMs: [100],
+      },
+      async (m) => {
+        const agentId = m.subject.slice(m.subject.lastIndexOf(".") + 1);
+        const message = decodeOfferMessage(m.data);
+        if (message.event.case === "offer") {
+          const offer = message.event.value;
+          const list = offers.get(agentId) ?? [];
+          if (list.some((o) => o.offerId === offer.offerId)) return;
+          await options.onOffer?.(agentId, offer);
+          list.push(offer);
+          offers.set(agentId, list);
+        } else if (message.event.case === "offerWithdrawn")
+          withdrawn.add(message.event.value.offerId);
+      },
+    ),
   ];
   const t = store.forTenant(tenant);
   return {
@@ -103,7 +174,7 @@ export async function createTestGateway(
       contact.customer ??= create(CustomerSchema, { identifiers: { phone: "+3247000000" } });
       const command = create(ContactCommandSchema, {
         requestId: `r${++requests}`,
-        time: timestampFromMs(clock.nowMs()),
+        time: preciseNow(clock),
         command: { case: "submit", value: contact },
       });
       await bus.publish(
@@ -118,7 +189,7 @@ export async function createTestGateway(
       const message = create(AgentCommandSchema, {
         agentId,
         requestId,
-        time: timestampFromMs(clock.nowMs()),
+        time: preciseNow(clock),
         command,
       });
       await bus.publish(
@@ -135,8 +206,8 @@ export async function createTestGateway(
         .sort((a, b) => Number(a.sequence - b.sequence))
         .map((e) => e.type);
     },
-    close() {
-      for (const s of subs) s.unsubscribe();
+    async close() {
+      await Promise.all(consumers.map((c) => c.stop()));
     },
   };
 }
