@@ -10,7 +10,7 @@ import { type AgentPresence, type AgentProfile, CHANNELS } from "./domain.js";
 import type { EngineCore } from "./engine-core.js";
 import { invalid, notFound, precondition } from "./errors.js";
 import { routeContact } from "./matching.js";
-import type { AgentRecord, ContactRecord } from "./records.js";
+import { type AgentRecord, type ContactRecord, NO_LEVELS } from "./records.js";
 import { normalizeAgent } from "./validate-agent.js";
 import { normalizeRouting } from "./validate-config.js";
 import { checkId, checkOneOf } from "./validate-util.js";
@@ -32,6 +32,7 @@ export function newAgentRecord(profile: AgentProfile, core: EngineCore): AgentRe
     readySinceMs: CHANNELS.map(() => 0),
     nodes: [],
     stamp: 0,
+    levels: NO_LEVELS,
   };
 }
 

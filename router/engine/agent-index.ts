@@ -3,8 +3,11 @@
  * (skill, proficiency level), language, account team, and "all". An agent is linked into every
  * list of its tags on a channel exactly while it can take a contact there.
  *
+ * It also owns the dense skill ids (first-seen order) behind AgentRecord.levels, the per-agent
+ * proficiency array the search checks instead of Maps keyed by skill name.
+ *
  * Complexity: link / unlink an agent on one channel O(tags) (2–12 typically), list lookups
- * O(1) (Map by name), source sizes O(5) per skill.
+ * O(1) (Map by name), source sizes O(5) per skill, buildNodes O(tags + distinct skills seen).
  */
 import { CHANNELS } from "./domain.js";
 import { type ListFamily, type ListNode, ReadyList } from "./ready-list.js";
@@ -26,6 +29,8 @@ export interface ChannelLists {
 export class AgentIndex {
   readonly channels: ChannelLists[];
   readonly families = new Map<string, ListFamily>();
+  /** Skill name → dense id, assigned on first sight; ids index AgentRecord.levels. */
+  readonly skillIds = new Map<string, number>();
 
   constructor() {
     this.channels = CHANNELS.map((_, ch) => ({
@@ -75,6 +80,13 @@ export class AgentIndex {
   /** Builds the agent's nodes for its current profile; call with the agent unlinked. */
   buildNodes(agent: AgentRecord): void {
     const p = agent.profile;
+    for (const skill of p.skills.keys()) {
+      if (!this.skillIds.has(skill)) this.skillIds.set(skill, this.skillIds.size);
+    }
+    // Sized to every id known now: skills first seen later are ones this profile lacks.
+    const levels = new Uint8Array(this.skillIds.size);
+    for (const [skill, level] of p.skills) levels[this.skillIds.get(skill) as number] = level;
+    agent.levels = levels;
     agent.nodes = CHANNELS.map((_, ch) => {
       if (p.channels[ch] !== true) return [];
       const nodes: ListNode<AgentRecord>[] = [(this.channels[ch] as ChannelLists).all.node(agent)];
@@ -90,7 +102,9 @@ export class AgentIndex {
   }
 
   link(agent: AgentRecord, ch: number): void {
-    for (const n of agent.nodes[ch] ?? []) n.list.append(n);
+    const seq = agent.readySeq[ch] ?? 0;
+    const sinceMs = agent.readySinceMs[ch] ?? 0;
+    for (const n of agent.nodes[ch] ?? []) n.list.append(n, seq, sinceMs);
   }
 
   unlink(agent: AgentRecord, ch: number): void {

@@ -7,22 +7,185 @@
  * a full scan would pick, usually after a handful of agents. The preferred agent and a small
  * account team are scored first, so their bonuses need not inflate every bound.
  *
- * Complexity: O(k · s) where k = agents examined (bounded by the chosen list) and s = skills
- * per contact; a repeat no-match for an unchanged signature is O(1) via the no-match cache.
+ * Per step the walk reads only list nodes (which carry the agent's ready seq and idle-since)
+ * and cached cursor bounds; an examined agent costs a typed-array read per required skill
+ * (dense skill ids, AgentRecord.levels) instead of Map lookups by name. One reused search
+ * state, no closures: a search that finds an agent allocates only its result.
+ *
+ * Complexity: O(k · (s + L)) where k = agents examined (bounded by the chosen list), s = skills
+ * per contact and L ≤ 6 cursors; a repeat no-match for an unchanged signature is O(1) via the
+ * no-match cache.
  */
+import type { ChannelLists } from "./agent-index.js";
 import type { ScoringWeights } from "./config-types.js";
+import type { Exclusion } from "./decision.js";
 import { CHANNELS } from "./domain.js";
 import { canTake, failedConstraint } from "./eligibility.js";
 import type { ListFamily, ListNode, ReadyList } from "./ready-list.js";
 import type { AgentRecord, ContactRecord } from "./records.js";
+import type { Requirement } from "./requirements.js";
 import { idleSeconds, maxMargin, scoreOf } from "./scoring.js";
 import { type AgentSearchResult, ExclusionTally, type SearchContext } from "./search-types.js";
 
 const ACCOUNT_PRESCORE_LIMIT = 32;
 
-interface Cursor {
-  node: ListNode<AgentRecord> | null;
-  readonly margin: number;
+/**
+ * Failure codes of `failCode`, in failedConstraint's order and with its names (the walk only
+ * sees ready agents of the contact's channel with no agentOnly, so those checks are omitted).
+ */
+const OK = 0;
+const EXCLUDED = 9;
+const NAMES = [
+  "",
+  "account-team",
+  "channel",
+  "skill",
+  "proficiency",
+  "complexity",
+  "language",
+  "intermediary",
+  "team",
+  "declined-or-missed-before",
+] as const;
+
+/**
+ * The state of one search, kept in one reused object: the walk visits agents through a method
+ * instead of a per-search closure, and the tally and cursors are typed scratch arrays, so a
+ * search allocates nothing unless it returns a no-match explanation.
+ */
+class Walk {
+  req!: Requirement;
+  c!: ContactRecord;
+  w!: ScoringWeights;
+  nowMs = 0;
+  ch = 0;
+  stamp = 0;
+  best: AgentRecord | null = null;
+  bestScore = Number.NEGATIVE_INFINITY;
+  considered = 0;
+  excludedButEligible = false;
+  /** Dense skill ids and minimums of the requirement (-1 = a skill no agent has). */
+  ids = new Int32Array(16);
+  mins = new Int32Array(16);
+  nSkills = 0;
+  /** Exclusion counts by code, and codes in first-seen order (deterministic explanations). */
+  readonly counts = new Int32Array(NAMES.length);
+  readonly order: number[] = [];
+  /** Per cursor: its node, its margin, and the bound of its node (cached until it moves). */
+  readonly curNode: (ListNode<AgentRecord> | null)[] = [];
+  readonly curMargin: number[] = [];
+  readonly curBound: number[] = [];
+  nCur = 0;
+  accountBound = 0;
+
+  visit(a: AgentRecord): void {
+    this.considered++;
+    a.stamp = this.stamp;
+    let code = failCode(a, this.req, this.ids, this.mins, this.nSkills);
+    if (code === OK && this.c.excluded.size > 0 && this.c.excluded.has(a.id)) {
+      this.excludedButEligible = true;
+      code = EXCLUDED;
+    }
+    if (code !== OK) {
+      if (this.counts[code] === 0) this.order.push(code);
+      this.counts[code] = (this.counts[code] ?? 0) + 1;
+      return;
+    }
+    const s = scoreFast(a, this);
+    const best = this.best;
+    if (
+      best === null ||
+      s > this.bestScore ||
+      (s === this.bestScore && seqOf(a, this.ch) < seqOf(best, this.ch))
+    ) {
+      this.best = a;
+      this.bestScore = s;
+    }
+  }
+
+  addList(list: ReadyList<AgentRecord> | undefined, margin: number): number {
+    if (list !== undefined && list.head !== null) {
+      this.curMargin[this.nCur] = margin;
+      this.setCursor(this.nCur, list.head);
+      this.nCur++;
+    }
+    return list?.size ?? 0;
+  }
+
+  /**
+   * Upper bound of any agent from this node on: its idle (the list is in idle order) plus the
+   * cursor's margin — the same terms in the same order as scoreOf, so never below a score.
+   */
+  setCursor(i: number, node: ListNode<AgentRecord> | null): void {
+    this.curNode[i] = node;
+    if (node === null) return;
+    const w = this.w;
+    let b = w.idlePerSec * ((this.nowMs - node.sinceMs) / 1000);
+    b += w.proficiency * (this.curMargin[i] as number);
+    b += w.accountOwner * this.accountBound;
+    this.curBound[i] = b;
+  }
+}
+
+const walk = new Walk();
+
+/** failedConstraint on dense skill levels: a typed-array read per skill instead of a Map. */
+function failCode(
+  a: AgentRecord,
+  req: Requirement,
+  ids: Int32Array,
+  mins: Int32Array,
+  n: number,
+): number {
+  const p = a.profile;
+  if (req.accountOnly !== null && !p.authAccountIds.has(req.accountOnly)) return 1;
+  if (p.channels[req.channel] !== true) return 2;
+  const levels = a.levels;
+  for (let i = 0; i < n; i++) {
+    const id = ids[i] as number;
+    const l = id >= 0 && id < levels.length ? (levels[id] as number) : 0;
+    if (l === 0) return 3;
+    if (l < (mins[i] as number)) return 4;
+  }
+  if (p.tier < req.complexity) return 5;
+  if (req.language !== null && !p.languages.has(req.language)) return 6;
+  if (
+    req.intermediaryKind !== null &&
+    !p.authKinds.has(req.intermediaryKind) &&
+    !p.authIntermediaryIds.has(req.intermediaryId ?? "")
+  ) {
+    return 7;
+  }
+  if (req.teams !== null && !req.teams.has(p.team)) return 8;
+  return OK;
+}
+
+/** scoreOf for an eligible agent, same terms in the same order (so the same float). */
+function scoreFast(a: AgentRecord, s: Walk): number {
+  const w = s.w;
+  let margin = 0;
+  for (let i = 0; i < s.nSkills; i++) {
+    margin += (a.levels[s.ids[i] as number] as number) - (s.mins[i] as number);
+  }
+  const c = s.c;
+  let score = w.idlePerSec * idleSeconds(a, s.ch, s.nowMs);
+  score += w.proficiency * margin;
+  score +=
+    w.accountOwner *
+    (c.c.accountId !== null && a.profile.authAccountIds.has(c.c.accountId) ? 1 : 0);
+  score += w.preferredAgent * (c.preferredAgentId === a.id ? 1 : 0);
+  return score;
+}
+
+/** Highest level with a ready agent of `skill` above `min` on this channel (min if none). */
+function topReady(lists: ChannelLists, skill: string, min: number): number {
+  const sl = lists.skills.get(skill);
+  if (sl !== undefined) {
+    for (let l = 5; l > min; l--) {
+      if ((sl.levels[l] as ReadyList<AgentRecord>).size > 0) return l;
+    }
+  }
+  return min;
 }
 
 export function searchAgentIndexed(
@@ -39,164 +202,156 @@ export function searchAgentIndexed(
   if (hit !== undefined) {
     return { winner: null, score: 0, considered: 0, exclusions: hit.exclusions, cached: true };
   }
-  const stamp = ++ctx.stamp;
-  const tally = new ExclusionTally();
-  let best: AgentRecord | null = null;
-  let bestScore = Number.NEGATIVE_INFINITY;
-  let considered = 0;
-  let excludedButEligible = false;
-  const evaluate = (a: AgentRecord): void => {
-    considered++;
-    a.stamp = stamp;
-    const failed = failedConstraint(a.profile, req);
-    if (failed !== null) {
-      tally.add(failed);
-      return;
-    }
-    if (c.excluded.has(a.id)) {
-      excludedButEligible = true;
-      tally.add("declined-or-missed-before");
-      return;
-    }
-    const s = scoreOf(a, c, w, nowMs);
-    if (best === null || s > bestScore || (s === bestScore && seqOf(a, ch) < seqOf(best, ch))) {
-      best = a;
-      bestScore = s;
-    }
-  };
+  const s = walk;
+  s.req = req;
+  s.c = c;
+  s.w = w;
+  s.nowMs = nowMs;
+  s.ch = ch;
+  s.stamp = ++ctx.stamp;
+  s.best = null;
+  s.bestScore = Number.NEGATIVE_INFINITY;
+  s.considered = 0;
+  s.excludedButEligible = false;
+  s.counts.fill(0);
+  s.order.length = 0;
+  s.nCur = 0;
+  const skills = req.skills;
+  if (skills.length > s.ids.length) {
+    s.ids = new Int32Array(skills.length * 2);
+    s.mins = new Int32Array(skills.length * 2);
+  }
+  s.nSkills = skills.length;
+  for (let i = 0; i < skills.length; i++) {
+    const k = skills[i] as { skill: string; min: number };
+    s.ids[i] = ctx.index.skillIds.get(k.skill) ?? -1;
+    s.mins[i] = k.min;
+  }
 
   if (c.preferredAgentId !== null) {
     const p = ctx.agents.get(c.preferredAgentId);
-    if (p !== undefined && canTake(p, ch, ctx.capacityMilli)) evaluate(p);
+    if (p !== undefined && canTake(p, ch, ctx.capacityMilli)) s.visit(p);
   }
-  let accountBound = 0;
+  s.accountBound = 0;
   const accountList = c.c.accountId === null ? undefined : lists.accounts.get(c.c.accountId);
   if (accountList !== undefined && accountList.size > 0 && w.accountOwner > 0) {
     if (accountList.size <= ACCOUNT_PRESCORE_LIMIT) {
-      for (let n = accountList.head; n !== null; n = n.next) evaluate(n.item);
+      for (let n = accountList.head; n !== null; n = n.next) s.visit(n.item);
     } else {
-      accountBound = 1;
+      s.accountBound = 1;
     }
   }
 
-  const cursors: Cursor[] = [];
   let sourceSize: number;
   let sourceLabel: string;
   if (req.accountOnly !== null) {
-    sourceSize = addList(cursors, accountList, maxMargin(req, -1));
+    sourceSize = s.addList(accountList, maxMargin(req, -1));
     sourceLabel = `account team ${req.accountOnly}`;
   } else {
     sourceSize = lists.all.size;
     sourceLabel = "any skill";
     let skillIndex = -1;
-    req.skills.forEach((s, i) => {
-      const sl = lists.skills.get(s.skill);
+    for (let i = 0; i < skills.length; i++) {
+      const k = skills[i] as { skill: string; min: number };
+      const sl = lists.skills.get(k.skill);
       let size = 0;
       if (sl !== undefined)
-        for (let l = s.min; l <= 5; l++) size += (sl.levels[l] as ReadyList<AgentRecord>).size;
+        for (let l = k.min; l <= 5; l++) size += (sl.levels[l] as ReadyList<AgentRecord>).size;
       if (size < sourceSize || (skillIndex === -1 && size <= sourceSize)) {
         sourceSize = size;
         skillIndex = i;
       }
-    });
+    }
     // Bound other skills by the best level actually ready, not by 5: fewer agents to walk.
-    const otherMargin = (skip: number): number => {
-      let sum = 0;
-      req.skills.forEach((s, i) => {
-        if (i === skip) return;
-        const sl = lists.skills.get(s.skill);
-        let top = s.min;
-        if (sl !== undefined) {
-          for (let l = 5; l > s.min; l--) {
-            if ((sl.levels[l] as ReadyList<AgentRecord>).size > 0) {
-              top = l;
-              break;
-            }
-          }
-        }
-        sum += top - s.min;
-      });
-      return sum;
-    };
+    let othersAll = 0;
+    let othersSkip = 0;
+    for (let i = 0; i < skills.length; i++) {
+      const k = skills[i] as { skill: string; min: number };
+      const m = topReady(lists, k.skill, k.min) - k.min;
+      othersAll += m;
+      if (i !== skillIndex) othersSkip += m;
+    }
     const languageList = req.language === null ? undefined : lists.languages.get(req.language);
     const languageSize =
       req.language === null ? Number.POSITIVE_INFINITY : (languageList?.size ?? 0);
     if (languageSize < sourceSize) {
-      sourceSize = addList(cursors, languageList, otherMargin(-1));
+      sourceSize = s.addList(languageList, othersAll);
       sourceLabel = `language ${req.language}`;
     } else if (skillIndex >= 0) {
-      const s = req.skills[skillIndex] as { skill: string; min: number };
-      const sl = lists.skills.get(s.skill);
-      const others = otherMargin(skillIndex);
+      const k = skills[skillIndex] as { skill: string; min: number };
+      const sl = lists.skills.get(k.skill);
       if (sl !== undefined) {
-        for (let l = 5; l >= s.min; l--) addList(cursors, sl.levels[l], l - s.min + others);
+        for (let l = 5; l >= k.min; l--) s.addList(sl.levels[l], l - k.min + othersSkip);
       }
-      sourceLabel = `skill ${s.skill}>=${s.min}`;
+      sourceLabel = `skill ${k.skill}>=${k.min}`;
     } else {
-      addList(cursors, lists.all, otherMargin(-1));
+      s.addList(lists.all, othersAll);
     }
   }
 
+  const curNode = s.curNode;
+  const curBound = s.curBound;
   for (;;) {
-    let pick: Cursor | null = null;
+    let pick = -1;
     let pickBound = 0;
-    for (const cur of cursors) {
-      if (cur.node === null) continue;
-      const a = cur.node.item;
-      let b = w.idlePerSec * idleSeconds(a, ch, nowMs);
-      b += w.proficiency * cur.margin;
-      b += w.accountOwner * accountBound;
-      if (
-        pick === null ||
-        b > pickBound ||
-        (b === pickBound && seqOf(a, ch) < seqOf((pick.node as ListNode<AgentRecord>).item, ch))
-      ) {
-        pick = cur;
+    let pickSeq = 0;
+    for (let i = 0; i < s.nCur; i++) {
+      const node = curNode[i];
+      if (node === null || node === undefined) continue;
+      const b = curBound[i] as number;
+      if (pick === -1 || b > pickBound || (b === pickBound && node.seq < pickSeq)) {
+        pick = i;
         pickBound = b;
+        pickSeq = node.seq;
       }
     }
-    if (pick === null) break;
-    const node = pick.node as ListNode<AgentRecord>;
+    if (pick === -1) break;
+    const node = curNode[pick] as ListNode<AgentRecord>;
+    const best = s.best;
     if (
       best !== null &&
-      !(
-        pickBound > bestScore ||
-        (pickBound === bestScore && seqOf(node.item, ch) < seqOf(best, ch))
-      )
+      !(pickBound > s.bestScore || (pickBound === s.bestScore && pickSeq < seqOf(best, ch)))
     ) {
       break;
     }
-    pick.node = node.next;
-    if (node.item.stamp !== stamp) evaluate(node.item);
+    s.setCursor(pick, node.next);
+    if (node.item.stamp !== s.stamp) s.visit(node.item);
   }
+  // Drop references so a finished search keeps no agents or contacts alive.
+  for (let i = 0; i < s.nCur; i++) curNode[i] = null;
 
-  const winner = best as AgentRecord | null;
+  const winner = s.best as AgentRecord | null;
+  s.best = null;
   if (winner !== null) {
-    return { winner, score: bestScore, considered, exclusions: [], cached: false };
+    return { winner, score: s.bestScore, considered: s.considered, exclusions: [], cached: false };
   }
-  tally.add(`not ready on ${CHANNELS[ch]} with ${sourceLabel}`, ctx.agents.size - sourceSize);
-  const exclusions = tally.toList();
-  if (!excludedButEligible) {
-    const families: ListFamily[] = req.skills.map((s) => ctx.index.family(`${ch}|s|${s.skill}`));
+  const exclusions: Exclusion[] = [];
+  for (const code of s.order) {
+    exclusions.push({ constraint: NAMES[code] ?? "", agentsExcluded: s.counts[code] ?? 0 });
+  }
+  const notReady = ctx.agents.size - sourceSize;
+  if (notReady > 0) {
+    exclusions.push({
+      constraint: `not ready on ${CHANNELS[ch]} with ${sourceLabel}`,
+      agentsExcluded: notReady,
+    });
+  }
+  if (!s.excludedButEligible) {
+    const families: ListFamily[] = req.skills.map((k) => ctx.index.family(`${ch}|s|${k.skill}`));
     if (req.language !== null) families.push(ctx.index.family(`${ch}|l|${req.language}`));
     if (req.accountOnly !== null) families.push(ctx.index.family(`${ch}|a|${req.accountOnly}`));
     ctx.cache.set(req.signature, {
       families,
       counts: families.map((f) => f.inserts),
-      considered,
+      considered: s.considered,
       exclusions,
     });
   }
-  return { winner: null, score: 0, considered, exclusions, cached: false };
+  return { winner: null, score: 0, considered: s.considered, exclusions, cached: false };
 }
 
 function seqOf(a: AgentRecord, ch: number): number {
   return a.readySeq[ch] ?? 0;
-}
-
-function addList(cursors: Cursor[], list: ReadyList<AgentRecord> | undefined, margin: number) {
-  if (list !== undefined && list.head !== null) cursors.push({ node: list.head, margin });
-  return list?.size ?? 0;
 }
 
 /** PREFERRED_AGENT / TARGETED: one possible agent, looked up directly. O(skills). */

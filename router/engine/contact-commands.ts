@@ -15,7 +15,12 @@ import { routeAgent, routeContact } from "./matching.js";
 import type { ContactRecord, OfferRecord } from "./records.js";
 import { computeRequirement, type Requirement } from "./requirements.js";
 import { matchRule } from "./rules.js";
-import { normalizeContact, validateHistory } from "./validate-contact.js";
+import {
+  copyContactInput,
+  copyHistory,
+  normalizeContact,
+  validateHistory,
+} from "./validate-contact.js";
 import { checkId, checkInt } from "./validate-util.js";
 
 /** Placeholder until settle() computes the real requirement, a few lines later. */
@@ -32,29 +37,6 @@ const PENDING_REQUIREMENT: Requirement = {
   signature: "",
 };
 
-/** Own copies of the caller's objects, cheaper than structuredClone on the hot path. */
-function copyContactInput(i: ContactInput): ContactInput {
-  return {
-    ...i,
-    ...(i.requiredSkills === undefined
-      ? {}
-      : { requiredSkills: i.requiredSkills.map((s) => ({ ...s })) }),
-    ...(i.optionalSkills === undefined
-      ? {}
-      : { optionalSkills: i.optionalSkills.map((s) => ({ ...s })) }),
-    ...(i.intermediary === undefined ? {} : { intermediary: { ...i.intermediary } }),
-    ...(i.account === undefined ? {} : { account: { ...i.account } }),
-    ...(i.attributes === undefined ? {} : { attributes: { ...i.attributes } }),
-  };
-}
-
-function copyHistory(h: CustomerHistory): CustomerHistory {
-  return {
-    ...h,
-    ...(h.lastAgents === undefined ? {} : { lastAgents: h.lastAgents.map((a) => ({ ...a })) }),
-  };
-}
-
 export function submitContact(
   core: EngineCore,
   input: ContactInput,
@@ -68,8 +50,13 @@ export function submitContact(
   const rule = matchRule(core.routing.rules, input, n);
   const queueId = rule?.queueId ?? core.routing.defaultQueueId;
   const q = core.queue(queueId);
-  const policy = { ...core.options, preferredAgentWindowMs: q.preferredAgentWindowMs };
-  const h = resolveHistory(history ?? null, core.history.get(n.customerId), policy, nowMs);
+  const h = resolveHistory(
+    history ?? null,
+    core.history.get(n.customerId),
+    core.options,
+    q.preferredAgentWindowMs,
+    nowMs,
+  );
   const c: ContactRecord = {
     id: n.id,
     input: copyContactInput(input),

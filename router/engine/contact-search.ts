@@ -9,9 +9,8 @@
  */
 import { servedBefore } from "./contact-order.js";
 import { canTake, failedConstraint } from "./eligibility.js";
-import type { AgentRecord, ContactRecord } from "./records.js";
+import type { AgentRecord, ContactRecord, WaitGroup } from "./records.js";
 import type { ContactSearchResult, SearchContext } from "./search-types.js";
-import type { WaitGroup } from "./waiting-index.js";
 
 export function searchContactIndexed(
   ctx: SearchContext,
@@ -20,23 +19,29 @@ export function searchContactIndexed(
 ): ContactSearchResult {
   let best: ContactRecord | null = null;
   let considered = 0;
-  const visit = (bucket: Map<string, WaitGroup> | undefined): void => {
-    if (bucket === undefined) return;
-    for (const group of bucket.values()) {
-      considered++;
-      if (failedConstraint(agent.profile, group.req) !== null) continue;
-      let head = group.heap.peek();
-      if (head?.excluded.has(agent.id)) head = firstNotExcluding(group, agent);
-      if (head !== undefined && (best === null || servedBefore(head, best, nowMs))) best = head;
-    }
-  };
   for (let ch = 0; ch < ctx.waiting.byChannel.length; ch++) {
     const buckets = ctx.waiting.byChannel[ch];
     if (buckets === undefined || buckets.size === 0 || !canTake(agent, ch, ctx.capacityMilli)) {
       continue;
     }
-    visit(buckets.get(""));
-    for (const skill of agent.profile.skills.keys()) visit(buckets.get(skill));
+    // The same visit for the skill-less bucket and each of the agent's skills, inlined as a
+    // loop (no per-call closure).
+    let skills: IterableIterator<string> | null = null;
+    for (let bucket = buckets.get(""); ; ) {
+      if (bucket !== undefined) {
+        for (const group of bucket.values()) {
+          considered++;
+          if (failedConstraint(agent.profile, group.req) !== null) continue;
+          let head = group.heap.peek();
+          if (head?.excluded.has(agent.id)) head = firstNotExcluding(group, agent);
+          if (head !== undefined && (best === null || servedBefore(head, best, nowMs))) best = head;
+        }
+      }
+      skills ??= agent.profile.skills.keys();
+      const next = skills.next();
+      if (next.done === true) break;
+      bucket = buckets.get(next.value);
+    }
   }
   return { contact: best, considered };
 }

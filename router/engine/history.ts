@@ -5,7 +5,7 @@
  *
  * Complexity: record O(1) amortized, resolve O(h) for h history entries (≤ 5 + given).
  */
-import type { ContactOutcome, CustomerHistory } from "./domain.js";
+import type { ContactOutcome, CustomerHistory, PastAgent } from "./domain.js";
 
 export interface HistoryEntry {
   readonly agentId: string;
@@ -19,8 +19,8 @@ export interface HistoryView {
   readonly priorityBoost: number;
 }
 
+/** The engine options resolveHistory reads (the preferred-agent window is per queue). */
 export interface HistoryPolicy {
-  readonly preferredAgentWindowMs: number;
   readonly repeatWindowMs: number;
   readonly repeatPriorityBoost: number;
   readonly loyaltyPriority: Readonly<Record<string, number>>;
@@ -88,19 +88,30 @@ export function resolveHistory(
   given: CustomerHistory | null,
   recorded: readonly HistoryEntry[],
   policy: HistoryPolicy,
+  windowMs: number,
   nowMs: number,
 ): HistoryView {
+  // Most contacts come without any history: one shared answer, nothing allocated.
+  if (given === null && recorded.length === 0) return NO_HISTORY;
   let lastEnded = given?.lastContactEndedAtMs ?? -1;
-  let latest: { agentId: string; endedAtMs: number } | null = null;
-  const consider = (agentId: string, endedAtMs: number) => {
+  let latestId: string | null = null;
+  let latestEnded = 0;
+  // Plain loops rather than a closure per call: this runs on every submit with history.
+  const past = given?.lastAgents;
+  const n = (past?.length ?? 0) + recorded.length;
+  for (let i = 0; i < n; i++) {
+    const g = past?.length ?? 0;
+    const e = i < g ? (past as readonly PastAgent[])[i] : recorded[i - g];
+    if (e === undefined) continue;
+    const endedAtMs = e.endedAtMs;
     if (endedAtMs > lastEnded) lastEnded = endedAtMs;
-    if (endedAtMs > nowMs || nowMs - endedAtMs > policy.preferredAgentWindowMs) return;
-    if (latest === null || endedAtMs > latest.endedAtMs) latest = { agentId, endedAtMs };
-  };
-  for (const a of given?.lastAgents ?? []) consider(a.agentId, a.endedAtMs);
-  for (const e of recorded) consider(e.agentId, e.endedAtMs);
-  const found = latest as { agentId: string } | null;
-  const preferredAgentId = given?.openCaseOwnerAgentId ?? found?.agentId ?? null;
+    if (endedAtMs > nowMs || nowMs - endedAtMs > windowMs) continue;
+    if (latestId === null || endedAtMs > latestEnded) {
+      latestId = e.agentId;
+      latestEnded = endedAtMs;
+    }
+  }
+  const preferredAgentId = given?.openCaseOwnerAgentId ?? latestId;
   const repeat =
     given?.repeat === true ||
     (lastEnded >= 0 && lastEnded <= nowMs && nowMs - lastEnded <= policy.repeatWindowMs);
@@ -112,3 +123,5 @@ export function resolveHistory(
     priorityBoost: loyalty + (repeat ? policy.repeatPriorityBoost : 0),
   };
 }
+
+const NO_HISTORY: HistoryView = { preferredAgentId: null, repeat: false, priorityBoost: 0 };

@@ -7,12 +7,18 @@
 import { searchAgentIndexed } from "./agent-search.js";
 import { servedBeforeInQueue } from "./contact-order.js";
 import { searchContactIndexed } from "./contact-search.js";
-import type { RouterEffect, RoutingDecision } from "./decision.js";
+import type { Exclusion, Offer, RouterEffect, RoutingDecision, ScoreTerm } from "./decision.js";
 import { CHANNELS } from "./domain.js";
 import type { EngineCore } from "./engine-core.js";
 import { searchAgentNaive, searchContactNaive } from "./naive-search.js";
 import type { AgentRecord, ContactRecord, OfferRecord } from "./records.js";
 import { scoreOf, scoreTerms } from "./scoring.js";
+
+/**
+ * Shared by every decision with a winner. Frozen: a caller mutating one effect's explanation
+ * must not change another's.
+ */
+const NO_EXCLUSIONS: readonly Exclusion[] = Object.freeze([]);
 
 /** Routes a contact that is WAITING and not in the waiting index: offer now, or queue it. */
 export function routeContact(
@@ -26,29 +32,34 @@ export function routeContact(
     ? searchAgentIndexed(core, c, w, nowMs)
     : searchAgentNaive(core, c, w, nowMs);
   if (r.winner !== null) {
-    const decision = baseDecision(c, nowMs, "CONTACT_TO_AGENT", r.considered, {
-      winnerAgentId: r.winner.id,
-      score: r.score,
-      scoreTerms: scoreTerms(r.winner, c, w, nowMs),
-      exclusions: [],
-      reason: `best of ${r.considered} ready agent(s) examined`,
-    });
+    const decision = baseDecision(
+      c,
+      nowMs,
+      "CONTACT_TO_AGENT",
+      r.considered,
+      r.winner.id,
+      r.score,
+      scoreTerms(r.winner, c, w, nowMs),
+      NO_EXCLUSIONS,
+      `best of ${r.considered} ready agent(s) examined`,
+    );
     createOffer(core, c, r.winner, decision, nowMs, effects);
     return;
   }
-  const top = r.exclusions.reduce<{ constraint: string; agentsExcluded: number } | null>(
-    (m, x) => (m === null || x.agentsExcluded > m.agentsExcluded ? x : m),
+  let top: Exclusion | null = null;
+  for (const x of r.exclusions) if (top === null || x.agentsExcluded > top.agentsExcluded) top = x;
+  const decision = baseDecision(
+    c,
+    nowMs,
+    "CONTACT_TO_AGENT",
+    r.considered,
     null,
-  );
-  const decision = baseDecision(c, nowMs, "CONTACT_TO_AGENT", r.considered, {
-    winnerAgentId: null,
-    score: 0,
-    scoreTerms: [],
-    exclusions: r.exclusions,
-    reason:
-      `no eligible agent now${r.cached ? " (unchanged since last check)" : ""}` +
+    0,
+    [],
+    r.exclusions,
+    `no eligible agent now${r.cached ? " (unchanged since last check)" : ""}` +
       (top === null ? "" : `; mostly ${top.constraint} (${top.agentsExcluded})`),
-  });
+  );
   core.waiting.add(c);
   const position = queuePosition(core, c);
   effects.push({
@@ -77,13 +88,17 @@ export function routeAgent(
     if (c === null) return;
     core.waiting.remove(c);
     const w = core.queue(c.queueId).scoring;
-    const decision = baseDecision(c, nowMs, "AGENT_TO_CONTACT", r.considered, {
-      winnerAgentId: agent.id,
-      score: scoreOf(agent, c, w, nowMs),
-      scoreTerms: scoreTerms(agent, c, w, nowMs),
-      exclusions: [],
-      reason: `agent ${agent.id} had room; first eligible waiting contact in service order`,
-    });
+    const decision = baseDecision(
+      c,
+      nowMs,
+      "AGENT_TO_CONTACT",
+      r.considered,
+      agent.id,
+      scoreOf(agent, c, w, nowMs),
+      scoreTerms(agent, c, w, nowMs),
+      NO_EXCLUSIONS,
+      `agent ${agent.id} had room; first eligible waiting contact in service order`,
+    );
     createOffer(core, c, agent, decision, nowMs, effects);
   }
 }
@@ -93,8 +108,13 @@ function baseDecision(
   nowMs: number,
   direction: RoutingDecision["direction"],
   considered: number,
-  rest: Pick<RoutingDecision, "winnerAgentId" | "score" | "scoreTerms" | "exclusions" | "reason">,
+  winnerAgentId: string | null,
+  score: number,
+  terms: readonly ScoreTerm[],
+  exclusions: readonly Exclusion[],
+  reason: string,
 ): RoutingDecision {
+  // Positional arguments instead of a spread `rest` object: one allocation per decision.
   return {
     direction,
     atMs: nowMs,
@@ -105,7 +125,11 @@ function baseDecision(
     escalationStep: c.step,
     phase: c.phase,
     candidatesConsidered: considered,
-    ...rest,
+    winnerAgentId,
+    score,
+    scoreTerms: terms,
+    exclusions,
+    reason,
   };
 }
 
@@ -136,7 +160,15 @@ function createOffer(
   core.hold(agent, c, offer.weightMilli);
   core.refreshReadiness(agent, nowMs, true);
   core.timers.schedule(offer.expiresAtMs, "OFFER_EXPIRY", offer.offerId);
-  const { weightMilli: _, ...publicOffer } = offer;
+  const publicOffer: Offer = {
+    offerId: offer.offerId,
+    version,
+    contactId: offer.contactId,
+    agentId: offer.agentId,
+    queueId: offer.queueId,
+    createdAtMs: nowMs,
+    expiresAtMs: offer.expiresAtMs,
+  };
   effects.push({ type: "OFFER_CREATED", atMs: nowMs, offer: publicOffer, decision });
   core.updateState(agent, nowMs, "WORKLOAD", effects);
 }

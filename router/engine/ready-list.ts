@@ -4,7 +4,8 @@
  * so insertion order IS idle-since order: no tree needed.
  *
  * Complexity: append O(1), unlink O(1), size O(1), iteration from the head (longest idle
- * first) O(1) per step.
+ * first) O(1) per step. A node carries its item's ready seq and ready-since, so a walk reads
+ * one object per step.
  */
 
 /** Lists sharing a family share an insert counter (all proficiency levels of one skill). */
@@ -20,6 +21,13 @@ export interface ListNode<T> {
   prev: ListNode<T> | null;
   next: ListNode<T> | null;
   linked: boolean;
+  /**
+   * The item's ready sequence and ready-since time when it was appended: copied into the node
+   * so a walk computes bounds from the node it already holds instead of chasing the item's
+   * per-channel arrays (cache misses dominated the search).
+   */
+  seq: number;
+  sinceMs: number;
 }
 
 export class ReadyList<T> {
@@ -30,11 +38,13 @@ export class ReadyList<T> {
   constructor(readonly family: ListFamily) {}
 
   node(item: T): ListNode<T> {
-    return { item, list: this, prev: null, next: null, linked: false };
+    return { item, list: this, prev: null, next: null, linked: false, seq: 0, sinceMs: 0 };
   }
 
-  append(node: ListNode<T>): void {
+  append(node: ListNode<T>, seq: number, sinceMs: number): void {
     if (node.linked) throw new Error("ready-list: node already linked");
+    node.seq = seq;
+    node.sinceMs = sinceMs;
     node.prev = this.tail;
     node.next = null;
     if (this.tail === null) this.head = node;

@@ -7,12 +7,26 @@ import type {
   ContactState,
   CustomerHistory,
 } from "./domain.js";
-import type { HeapSlot } from "./indexed-heap.js";
+import type { HeapSlot, IndexedHeap } from "./indexed-heap.js";
 import type { ListNode } from "./ready-list.js";
 import type { Requirement } from "./requirements.js";
 import type { NormalizedAgent } from "./validate-agent.js";
 import type { NormalizedContact } from "./validate-contact.js";
-import type { WaitGroup } from "./waiting-index.js";
+
+/** Levels of an agent the indexed search has not seen (naive strategy, before buildNodes). */
+export const NO_LEVELS = new Uint8Array(0);
+
+/**
+ * Waiting contacts with one (queue, requirement signature), in service order (waiting-index.ts).
+ * Declared here, not in waiting-index.ts, so that records.ts imports nothing that imports it.
+ */
+export interface WaitGroup {
+  readonly key: string;
+  readonly queueId: string;
+  readonly canonical: string;
+  readonly req: Requirement;
+  readonly heap: IndexedHeap<ContactRecord>;
+}
 
 /** The engine's mutable view of one agent. */
 export interface AgentRecord {
@@ -34,6 +48,11 @@ export interface AgentRecord {
   nodes: ListNode<AgentRecord>[][];
   /** Marks agents already scored in the current search. */
   stamp: number;
+  /**
+   * Proficiency by dense skill id (agent-index.ts), 0 = lacks the skill: the indexed search
+   * checks skills with a typed-array read instead of a Map lookup by name.
+   */
+  levels: Uint8Array;
 }
 
 /** The engine's mutable view of one live contact (terminal contacts are forgotten). */

@@ -6,11 +6,22 @@ import type { RoutingRule, RuleCondition } from "./config-types.js";
 import type { ContactInput } from "./domain.js";
 import type { NormalizedContact } from "./validate-contact.js";
 
+/** A contact requires few skills: a scan beats building a Set per rule evaluated. */
+function requires(c: NormalizedContact, skill: string): boolean {
+  for (const s of c.required) if (s.skill === skill) return true;
+  return false;
+}
+
 function matches(when: RuleCondition, input: ContactInput, c: NormalizedContact): boolean {
   if (when.channels !== undefined && !when.channels.includes(input.channel)) return false;
-  const skills = new Set(c.required.map((s) => s.skill));
-  if (when.skillsAll !== undefined && !when.skillsAll.every((s) => skills.has(s))) return false;
-  if (when.skillsAny !== undefined && !when.skillsAny.some((s) => skills.has(s))) return false;
+  if (when.skillsAll !== undefined) {
+    for (const s of when.skillsAll) if (!requires(c, s)) return false;
+  }
+  if (when.skillsAny !== undefined) {
+    let any = false;
+    for (const s of when.skillsAny) if (requires(c, s)) any = true;
+    if (!any) return false;
+  }
   if (
     when.languages !== undefined &&
     (c.language === null || !when.languages.includes(c.language))

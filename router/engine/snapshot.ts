@@ -21,7 +21,7 @@ import { invalid } from "./errors.js";
 import type { HistoryEntry } from "./history.js";
 import type { NoMatchEntryData } from "./no-match-cache.js";
 import { normalizeOptions, type RouterEngineOptions } from "./options.js";
-import type { AgentRecord, ContactRecord } from "./records.js";
+import { type AgentRecord, type ContactRecord, NO_LEVELS } from "./records.js";
 import { computeRequirement } from "./requirements.js";
 import { type Timer, TimerHeap } from "./timers.js";
 import { normalizeAgent } from "./validate-agent.js";
@@ -181,6 +181,7 @@ export function restoreCore(
       readySinceMs: [...a.readySinceMs],
       nodes: [],
       stamp: 0,
+      levels: NO_LEVELS,
     };
     core.agents.set(rec.id, rec);
     if (rec.presence === "AVAILABLE") core.countStaffed(rec, 1);
@@ -199,12 +200,34 @@ export function restoreCore(
   for (const [key, inserts] of s.listInserts) core.index.family(key).inserts = inserts;
   for (const cs of s.contacts) {
     const n = normalizeContact(cs.input);
-    const { waiting, excluded, ...plain } = cs;
+    // Same fields in the same order as submitContact builds them: one object shape for every
+    // contact, so a restored engine's hot paths stay monomorphic (a spread of the snapshot
+    // gave restored contacts another shape and made the engine measurably slower).
     const c: ContactRecord = {
-      ...plain,
       id: n.id,
+      input: cs.input,
+      history: cs.history,
       c: n,
-      excluded: new Set(excluded),
+      ruleId: cs.ruleId,
+      queueId: cs.queueId,
+      step: cs.step,
+      phase: cs.phase,
+      phaseEndsAtMs: cs.phaseEndsAtMs,
+      preferredAgentId: cs.preferredAgentId,
+      targetAgentId: cs.targetAgentId,
+      priority: cs.priority,
+      repeat: cs.repeat,
+      firstEnqueuedAtMs: cs.firstEnqueuedAtMs,
+      queuedAtMs: cs.queuedAtMs,
+      seq: cs.seq,
+      atHead: cs.atHead,
+      excluded: new Set(cs.excluded),
+      state: cs.state,
+      agentId: cs.agentId,
+      offerId: cs.offerId,
+      connectedAtMs: cs.connectedAtMs,
+      nextStepAtMs: cs.nextStepAtMs,
+      wrapUpEndsAtMs: cs.wrapUpEndsAtMs,
       req: computeRequirement(n, core.queue(cs.queueId), cs.step, cs),
       effBase: 0,
       agingIntervalMs: 0,
@@ -215,7 +238,7 @@ export function restoreCore(
     setQueueKeys(core, c);
     refreshRequirement(core, c);
     core.contacts.set(c.id, c);
-    if (waiting) core.waiting.add(c);
+    if (cs.waiting) core.waiting.add(c);
   }
   for (const o of s.offers) core.offers.set(o.offerId, o);
   core.timers = TimerHeap.from(s.timers);

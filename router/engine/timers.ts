@@ -33,18 +33,21 @@ export class TimerHeap {
     const top = heap[0];
     if (top === undefined || top[0] > nowMs) return undefined;
     const last = heap.pop() as Timer;
-    if (heap.length > 0) {
-      heap[0] = last;
+    const n = heap.length;
+    if (n > 0) {
+      // Sift a hole down and drop `last` into it: one write per level, no swap tuples.
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
-        if (l >= heap.length) break;
+        if (l >= n) break;
         const r = l + 1;
-        const c = r < heap.length && before(heap[r] as Timer, heap[l] as Timer) ? r : l;
-        if (!before(heap[c] as Timer, heap[i] as Timer)) break;
-        [heap[i], heap[c]] = [heap[c] as Timer, heap[i] as Timer];
+        const c = r < n && before(heap[r] as Timer, heap[l] as Timer) ? r : l;
+        const child = heap[c] as Timer;
+        if (!before(child, last)) break;
+        heap[i] = child;
         i = c;
       }
+      heap[i] = last;
     }
     return top;
   }
@@ -62,13 +65,15 @@ export class TimerHeap {
 
   private insert(timer: Timer): void {
     const heap = this.heap;
+    let i = heap.length;
     heap.push(timer);
-    let i = heap.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(heap[i] as Timer, heap[p] as Timer)) break;
-      [heap[i], heap[p]] = [heap[p] as Timer, heap[i] as Timer];
+      const parent = heap[p] as Timer;
+      if (!before(timer, parent)) break;
+      heap[i] = parent;
       i = p;
     }
+    heap[i] = timer;
   }
 }

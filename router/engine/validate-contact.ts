@@ -3,6 +3,7 @@ import {
   type ContactInput,
   type CustomerHistory,
   INTERMEDIARY_KINDS,
+  type PastAgent,
   type SkillRequirement,
 } from "./domain.js";
 import { invalid } from "./errors.js";
@@ -34,15 +35,22 @@ export interface NormalizedContact {
 function skillList(list: readonly SkillRequirement[] | undefined, field: string): SkillMin[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) throw invalid(`${field} must be a list`);
-  const bySkill = new Map<string, number>();
-  list.forEach((s, i) => {
+  // Contacts list a handful of skills: an insertion-sorted array, no Map, no closures.
+  const out: SkillMin[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i] as SkillRequirement;
     const skill = checkId(s?.skill, `${field}[${i}].skill`);
     checkInt(s.minProficiency, `${field}[${i}].minProficiency`, 1, 5);
-    bySkill.set(skill, Math.max(bySkill.get(skill) ?? 0, s.minProficiency));
-  });
-  return [...bySkill]
-    .map(([skill, min]) => ({ skill, min }))
-    .sort((a, b) => (a.skill < b.skill ? -1 : a.skill > b.skill ? 1 : 0));
+    let j = 0;
+    while (j < out.length && (out[j] as SkillMin).skill < skill) j++;
+    const at = out[j];
+    if (at !== undefined && at.skill === skill) {
+      if (s.minProficiency > at.min) out[j] = { skill, min: s.minProficiency };
+    } else {
+      out.splice(j, 0, { skill, min: s.minProficiency });
+    }
+  }
+  return out;
 }
 
 export function normalizeContact(input: ContactInput): NormalizedContact {
@@ -50,10 +58,9 @@ export function normalizeContact(input: ContactInput): NormalizedContact {
   const id = checkId(input.id, "contact.id");
   const channel = CHANNELS.indexOf(checkOneOf(input.channel, "contact.channel", CHANNELS));
   const required = skillList(input.requiredSkills, "contact.requiredSkills");
-  const requiredMin = new Map(required.map((s) => [s.skill, s.min]));
   // An optional skill that is also required only matters if it asks for more.
   const optional = skillList(input.optionalSkills, "contact.optionalSkills").filter(
-    (s) => s.min > (requiredMin.get(s.skill) ?? 0),
+    (s) => s.min > (required.find((r) => r.skill === s.skill)?.min ?? 0),
   );
   const complexity = input.complexity ?? 1;
   checkInt(complexity, "contact.complexity", 1, 5);
@@ -87,9 +94,11 @@ export function normalizeContact(input: ContactInput): NormalizedContact {
     }
     institutional = input.account.institutional;
   }
-  const attributes = input.attributes ?? {};
-  for (const [k, v] of Object.entries(attributes)) {
-    if (typeof v !== "string") throw invalid(`contact.attributes.${k} must be a string`);
+  const attributes = input.attributes;
+  if (attributes !== undefined && attributes !== null) {
+    for (const [k, v] of Object.entries(attributes)) {
+      if (typeof v !== "string") throw invalid(`contact.attributes.${k} must be a string`);
+    }
   }
   return {
     id,
@@ -130,4 +139,31 @@ export function validateHistory(history: CustomerHistory | undefined): void {
   if (history.openCaseOwnerAgentId !== undefined) {
     checkId(history.openCaseOwnerAgentId, "history.openCaseOwnerAgentId");
   }
+}
+
+/**
+ * Own copies of the caller's objects, cheaper than structuredClone on the hot path; built
+ * field by field (no conditional spreads) so a plain contact costs one object.
+ */
+export function copyContactInput(i: ContactInput): ContactInput {
+  const copy: { -readonly [K in keyof ContactInput]: ContactInput[K] } = { ...i };
+  if (i.requiredSkills !== undefined) copy.requiredSkills = copySkills(i.requiredSkills);
+  if (i.optionalSkills !== undefined) copy.optionalSkills = copySkills(i.optionalSkills);
+  if (i.intermediary !== undefined) copy.intermediary = { ...i.intermediary };
+  if (i.account !== undefined) copy.account = { ...i.account };
+  if (i.attributes !== undefined) copy.attributes = { ...i.attributes };
+  return copy;
+}
+
+function copySkills(list: readonly SkillRequirement[]): SkillRequirement[] {
+  const out: SkillRequirement[] = [];
+  for (const s of list) out.push({ ...s });
+  return out;
+}
+
+export function copyHistory(h: CustomerHistory): CustomerHistory {
+  if (h.lastAgents === undefined) return { ...h };
+  const lastAgents: PastAgent[] = [];
+  for (const a of h.lastAgents) lastAgents.push({ ...a });
+  return { ...h, lastAgents };
 }

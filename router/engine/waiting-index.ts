@@ -10,16 +10,7 @@
 import { servedBeforeInQueue } from "./contact-order.js";
 import { CHANNELS } from "./domain.js";
 import { IndexedHeap } from "./indexed-heap.js";
-import type { ContactRecord } from "./records.js";
-import type { Requirement } from "./requirements.js";
-
-export interface WaitGroup {
-  readonly key: string;
-  readonly queueId: string;
-  readonly canonical: string;
-  readonly req: Requirement;
-  readonly heap: IndexedHeap<ContactRecord>;
-}
+import type { ContactRecord, WaitGroup } from "./records.js";
 
 export class WaitingIndex {
   /** Per channel: canonical skill ("" = none) → group key → group. */
