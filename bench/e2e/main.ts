@@ -65,9 +65,10 @@ const result = {
 if (!json) {
   console.log(`rate ${ratePerSec}/s for ${seconds} s (${run.contacts} contacts)`);
   console.log(
-    `switchboard  acked ${run.acked}  refused ${run.refused}  retries ${run.retries}  offered ${run.offered}  lost ${run.lost}  double ${run.doubleOffers}`,
+    `switchboard  acked ${run.acked}  refused ${run.refused}  retries ${run.retries}  offered ${run.offered}  withdrawn ${run.withdrawn}  lost ${run.lost}  double ${run.doubleOffers}`,
   );
   console.log(`  submit → offer  p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  p99.9 ${run.p999Ms} ms`);
+  if (run.refused > 0) console.log(`  refused: ${JSON.stringify(run.refusals)}`);
   console.log(`  submit → ack    p50 ${run.ackP50Ms} ms  p99 ${run.ackP99Ms} ms`);
   console.log(
     `raw-floor    received ${floor.received}/${floor.sent}  p50 ${floor.p50Ms} ms  p99 ${floor.p99Ms} ms  p99.9 ${floor.p999Ms} ms`,

@@ -21,6 +21,9 @@ export interface SwitchboardResult {
   readonly contacts: number;
   readonly acked: number;
   readonly refused: number;
+  /** Refused submits by gRPC status name. */
+  readonly refusals: Record<string, number>;
+  readonly withdrawn: number;
   readonly retries: number;
   readonly offered: number;
   readonly lost: number;
@@ -77,6 +80,9 @@ export async function measureSwitchboard(
   const offersByKey = new Map<string, Set<string>>();
   const latencies: number[] = [];
   const acked = new Set<string>();
+  // An offer withdrawn (expired, say) may be followed by another: not a double offer.
+  const withdrawn = new Set<string>();
+  const refusals = new Map<string, number>();
   const ackLatencies: number[] = [];
   let refused = 0;
   let retries = 0;
@@ -92,6 +98,7 @@ export async function measureSwitchboard(
           stream.on("error", failed);
           stream.on("data", (m: AgentServiceConnectResponse) => {
             if (m.event.case === "welcome") welcomed();
+            if (m.event.case === "offerWithdrawn") withdrawn.add(m.event.value.offerId);
             if (m.event.case !== "offer") return;
             const { offerId, contact } = m.event.value;
             const key = contact?.idempotencyKey ?? "";
@@ -135,7 +142,11 @@ export async function measureSwitchboard(
         if (err.code === status.UNAVAILABLE && attempt < 5) {
           retries++;
           setTimeout(() => submit(key, attempt + 1), 100 * 2 ** attempt);
-        } else refused++;
+        } else {
+          refused++;
+          const code = status[err.code] ?? String(err.code);
+          refusals.set(code, (refusals.get(code) ?? 0) + 1);
+        }
       },
     );
   };
@@ -152,11 +163,15 @@ export async function measureSwitchboard(
   agents.close();
   client.close();
   const lost = [...acked].filter((k) => !offersByKey.has(k)).length;
-  const doubleOffers = [...offersByKey.values()].filter((s) => s.size > 1).length;
+  const doubleOffers = [...offersByKey.values()].filter(
+    (s) => [...s].filter((id) => !withdrawn.has(id)).length > 1,
+  ).length;
   return {
     contacts: total,
     acked: acked.size,
     refused,
+    refusals: Object.fromEntries(refusals),
+    withdrawn: withdrawn.size,
     retries,
     offered: offersByKey.size,
     lost,

@@ -157,14 +157,14 @@ describe("pipeline end to end", () => {
   it.each(["nats", "redis"] as const)(
     "%s restart mid-run: the processes recover by themselves and nothing acknowledged is lost",
     async (which) => {
-      const servers = await realBackends();
-      cluster = await startCluster({ split: true, backends: servers.backends, routers: 1 });
+      const real = await realBackends();
+      cluster = await startCluster({ split: true, backends: real.backends, routers: 1 });
       const result = await runWorkload(cluster.address, {
         contacts: 200,
         agents: 20,
         capacity: 2,
         drainTimeoutMs: 90_000,
-        fault: { afterAcked: 60, run: () => servers[which].restart() },
+        fault: { afterAcked: 60, run: () => real[which].restart() },
       });
       await expectGuaranteesHeld(cluster.address, result, 200);
     },
