@@ -71,9 +71,23 @@ async function effectsOf(ctx: PartitionContext, command: AgentCommand): Promise<
       const wanted = c.value.initialState === AgentState.AVAILABLE ? "AVAILABLE" : "AWAY";
       return engine.setAgentPresence({ nowMs: nowMs(), agentId, presence: wanted });
     }
-    case "disconnected":
+    case "disconnected": {
       if (engine.getAgent(agentId) === undefined) return [];
-      return engine.setAgentPresence({ nowMs: nowMs(), agentId, presence: "OFFLINE" });
+      // Its desktop is gone, so its pending offers cannot be answered: OFFLINE first (so it gets
+      // nothing new), then re-route them now instead of waiting for their timeout.
+      const effects = engine.setAgentPresence({ nowMs: nowMs(), agentId, presence: "OFFLINE" });
+      for (const offer of [...ctx.state.offers.values()]) {
+        if (offer.agentId !== agentId) continue;
+        const v = { nowMs: nowMs(), offerId: offer.engineOfferId, version: offer.version };
+        try {
+          effects.push(...engine.rejectOffer(v));
+        } catch (error) {
+          // Already over in the engine: nothing to re-route, and the rest must still happen.
+          if (!(error instanceof RouterError)) throw error;
+        }
+      }
+      return effects;
+    }
     case "setPresence":
       if (!(await ensureAgent(ctx, agentId, nowMs()))) return [];
       return engine.setAgentPresence({

@@ -14,6 +14,7 @@ import {
 } from "../../core/index.js";
 import {
   AcceptOfferSchema,
+  AgentDisconnectedSchema,
   CompleteContactSchema,
   QueueSchema,
   ContactEventType as T,
@@ -162,6 +163,23 @@ describe("router service on memory backends", () => {
     await eventually(() => expect(gw.eventsOf("c1")).toContain(T.OFFER_TIMED_OUT), 3000);
     expect(gw.withdrawn.has(first)).toBe(true);
     await eventually(() => expect(gw.offers.get("bob")).toHaveLength(1));
+  });
+
+  it("a disconnected agent's pending offer is re-routed at once", async () => {
+    const { gw } = await setup();
+    await gw.addAgent("anna");
+    await gw.agent("anna", connected());
+    await eventually(() => expect(gw.events).toHaveLength(0));
+    await gw.submit("c1");
+    await eventually(() => expect(gw.offers.get("anna")).toHaveLength(1));
+    await gw.addAgent("bob");
+    await gw.agent("bob", connected());
+    await gw.agent("anna", {
+      case: "disconnected",
+      value: create(AgentDisconnectedSchema, { gatewayId: "g", reason: "stream_closed" }),
+    });
+    await eventually(() => expect(gw.offers.get("bob")).toHaveLength(1));
+    expect(gw.eventsOf("c1")).toEqual([T.CREATED, T.OFFERED, T.REJECTED, T.OFFERED]);
   });
 
   it("two routers for one partition: one leads, the other stands by; no double offers", async () => {
