@@ -30,6 +30,7 @@ import { createGatewayMetrics } from "./metrics.js";
 import { createAdminService } from "./services/admin-service.js";
 import { createAgentService } from "./services/agent-service.js";
 import { startAgentSessions } from "./services/agent-sessions.js";
+import { createCommandClock } from "./services/command-time.js";
 import { startContactEventHub } from "./services/contact-event-hub.js";
 import { createContactService } from "./services/contact-service.js";
 import type { ServiceContext } from "./services/service-context.js";
@@ -118,6 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     auth,
     logger,
     clock,
+    commandTime: createCommandClock(clock),
     ids,
     gatewayId: options.gatewayId ?? ids.next(),
     shutdown: shutdown.signal,

@@ -96,7 +96,7 @@ export function createAdminService(ctx: ServiceContext): ServiceImpl<typeof Admi
     const command = create(AgentCommandSchema, {
       agentId: agent.id,
       requestId,
-      time: timestampFromMs(ctx.clock.nowMs()),
+      time: ctx.commandTime(),
       command: { case: "profileChanged", value: { agent, deleted } },
     });
     await ctx.bus.publish(

@@ -1,5 +1,4 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   agentCommandSubject,
   decodeAgent,
@@ -54,7 +53,7 @@ export function createAgentService(
     const message = create(AgentCommandSchema, {
       agentId,
       requestId,
-      time: timestampFromMs(ctx.clock.nowMs()),
+      time: ctx.commandTime(),
       command,
     });
     await ctx.bus.publish(

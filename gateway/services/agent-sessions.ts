@@ -1,6 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
-import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
 import {
   agentCommandSubject,
   decodeAgentEvent,
@@ -64,7 +64,7 @@ export async function startAgentSessions(
     const command = create(AgentCommandSchema, {
       agentId,
       requestId,
-      time: timestampFromMs(ctx.clock.nowMs()),
+      time: ctx.commandTime(),
       command: { case: "disconnected", value: { gatewayId: ctx.gatewayId, reason } },
     });
     try {

@@ -55,7 +55,7 @@ export function createContactService(
   const publishSubmit = async (contact: Contact): Promise<void> => {
     const command = create(ContactCommandSchema, {
       requestId: ctx.ids.next(),
-      time: timestampFromMs(ctx.clock.nowMs()),
+      time: ctx.commandTime(),
       command: { case: "submit", value: contact },
     });
     await ctx.bus.publish(
@@ -141,7 +141,7 @@ export function createContactService(
       const ended = waitForTerminal(hub, tenant, contactId, options.cancelWaitMs, signal);
       const command = create(ContactCommandSchema, {
         requestId: API_CANCEL_REQUEST_ID,
-        time: timestampFromMs(ctx.clock.nowMs()),
+        time: ctx.commandTime(),
         command: { case: "cancel", value: { contactId, reason } },
       });
       await ctx.bus

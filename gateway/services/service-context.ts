@@ -1,3 +1,4 @@
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Bus, Clock, IdGenerator, Logger, Store } from "../../core/index.js";
 import type { Authenticator } from "../auth/index.js";
 
@@ -8,6 +9,8 @@ export interface ServiceContext {
   readonly auth: Authenticator;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** The `time` of every ContactCommand/AgentCommand: sub-millisecond, strictly increasing. */
+  readonly commandTime: () => Timestamp;
   /** Contact ids, event ids and request ids (UUIDv7). */
   readonly ids: IdGenerator;
   /** Names this gateway process in AgentConnected/AgentDisconnected. */
