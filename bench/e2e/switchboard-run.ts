@@ -144,7 +144,8 @@ export async function measureSwitchboard(
           setTimeout(() => submit(key, attempt + 1), 100 * 2 ** attempt);
         } else {
           refused++;
-          const code = status[err.code] ?? String(err.code);
+          // The code and the first words of the detail: enough to tell overload from a bug.
+          const code = `${status[err.code] ?? err.code}: ${err.details.split(/[,:]/)[0]}`;
           refusals.set(code, (refusals.get(code) ?? 0) + 1);
         }
       },
