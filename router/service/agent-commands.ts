@@ -36,6 +36,7 @@ async function accept(
     return [];
   }
   // The store decides: an offer it already released (expired) cannot be accepted any more.
+  await ctx.pipe.reservationBarrier();
   const result = await ctx.io(() => ctx.store.reservations.confirm(offerId, ctx.lease));
   if (!result.ok) {
     if (result.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
@@ -43,6 +44,9 @@ async function accept(
       { offerId, contactId: offer.contactId, reason: result.reason },
       "accept too late",
     );
+    // The engine may still count the offer as live (its clock trails the store's a little):
+    // the desktop that accepted is told the offer is gone before anyone else is offered it.
+    ctx.withdrawOnReject.set(offer.engineOfferId, "offer_timeout");
     return ctx.state.engine.rejectOffer({
       nowMs: nowMs(),
       offerId: offer.engineOfferId,
@@ -80,9 +84,12 @@ async function effectsOf(ctx: PartitionContext, command: AgentCommand): Promise<
         if (offer.agentId !== agentId) continue;
         const v = { nowMs: nowMs(), offerId: offer.engineOfferId, version: offer.version };
         try {
+          // A desktop that comes back (on another gateway, say) must not still show it.
+          ctx.withdrawOnReject.set(offer.engineOfferId, "agent_offline");
           effects.push(...engine.rejectOffer(v));
         } catch (error) {
           // Already over in the engine: nothing to re-route, and the rest must still happen.
+          ctx.withdrawOnReject.delete(offer.engineOfferId);
           if (!(error instanceof RouterError)) throw error;
         }
       }

@@ -3,7 +3,10 @@ import { ContactEventType } from "../../proto/index.js";
 import type { RouterEffect } from "../engine/decision.js";
 import { LeaseLostError } from "./io-retry.js";
 import type { PartitionContext } from "./partition-context.js";
+import type { ContactEntry } from "./partition-state.js";
 import {
+  chainKeys,
+  contactEventTask,
   publishAgentState,
   publishContactEvent,
   publishOffer,
@@ -20,8 +23,10 @@ const stateReasons: Record<string, string> = {
 
 /**
  * Carries out the engine's effects in order. An offer is committed in the store (fenced by the
- * lease) before anyone hears of it; a refused offer is rejected back into the engine, whose
- * follow-up effects (re-routing) join the list, and the phantom offer's own end is not published.
+ * lease) before anyone hears of it — the one call awaited here, because a refused offer is
+ * rejected back into the engine, whose follow-up effects (re-routing) join the list, and the
+ * phantom offer's own end is not published. Every other call is issued into `ctx.pipe` and
+ * awaited by the command's handler before its message is acked.
  */
 export async function applyEffects(ctx: PartitionContext, first: RouterEffect[]): Promise<void> {
   const effects = [...first];
@@ -46,6 +51,9 @@ async function applyEffect(
       if (entry === undefined) return [];
       const offerId = `${state.generation}-${e.offer.offerId}`;
       const channel = channelName(entry.contact.channel);
+      // Releases issued by earlier commands must have reached the store, or it would still
+      // count their capacity and contact and refuse this reservation.
+      await ctx.pipe.reservationBarrier();
       const result = await ctx.io(() =>
         ctx.store.reservations
           .reserve({
@@ -89,12 +97,12 @@ async function applyEffect(
       entry.queueId = e.offer.queueId;
       state.offers.set(offerId, offer);
       state.offerByEngineId.set(e.offer.offerId, offerId);
-      await publishOffer(ctx, entry, {
+      publishOffer(ctx, entry, {
         ...offer,
         expiresAtMs: e.offer.expiresAtMs,
         decision: e.decision,
       });
-      await publishContactEvent(ctx, entry, ContactEventType.OFFERED, e.atMs, {
+      publishContactEvent(ctx, entry, ContactEventType.OFFERED, e.atMs, {
         agentId: e.offer.agentId,
         queueId: e.offer.queueId,
         offerId,
@@ -110,16 +118,20 @@ async function applyEffect(
       if (offerId === undefined) return [];
       state.offers.delete(offerId);
       state.offerByEngineId.delete(e.offerId);
-      const released = await ctx.io(() => ctx.store.reservations.release(offerId, ctx.lease));
-      if (!released.ok && released.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+      releaseReservation(ctx, offerId);
       const offer = { offerId, agentId: e.agentId, contactId: e.contactId };
       const entry = state.contacts.get(e.contactId);
       if (e.type === "OFFER_REJECTED") {
+        // The router said no for the agent (too late, desktop gone): the desktop may still
+        // show the offer, so it is withdrawn before the contact can be offered again.
+        const withdrawal = ctx.withdrawOnReject.get(e.offerId);
+        ctx.withdrawOnReject.delete(e.offerId);
+        if (withdrawal !== undefined) publishWithdrawal(ctx, offer, withdrawal);
         if (entry)
-          await publishContactEvent(ctx, entry, ContactEventType.REJECTED, e.atMs, {
+          publishContactEvent(ctx, entry, ContactEventType.REJECTED, e.atMs, {
             agentId: e.agentId,
             offerId,
-            reason: "agent_rejected",
+            reason: withdrawal ?? "agent_rejected",
           });
         return [];
       }
@@ -129,9 +141,9 @@ async function applyEffect(
           : e.reason === "AGENT_REMOVED"
             ? "agent_removed"
             : "contact_ended";
-      await publishWithdrawal(ctx, offer, reason);
+      publishWithdrawal(ctx, offer, reason);
       if (entry && e.type === "OFFER_EXPIRED") {
-        await publishContactEvent(ctx, entry, ContactEventType.OFFER_TIMED_OUT, e.atMs, {
+        publishContactEvent(ctx, entry, ContactEventType.OFFER_TIMED_OUT, e.atMs, {
           agentId: e.agentId,
           offerId,
           reason,
@@ -146,7 +158,7 @@ async function applyEffect(
       const queueId = e.type === "CONTACT_QUEUED" ? e.queueId : e.toQueueId;
       entry.queueId = queueId;
       const view = state.engine.getContact(e.contactId);
-      await publishContactEvent(ctx, entry, ContactEventType.QUEUED, e.atMs, {
+      publishContactEvent(ctx, entry, ContactEventType.QUEUED, e.atMs, {
         queueId,
         position: e.type === "CONTACT_QUEUED" ? e.position : (view?.position ?? 0),
         ...(e.type === "CONTACT_QUEUED"
@@ -163,12 +175,12 @@ async function applyEffect(
       state.offers.delete(offerId);
       state.offerByEngineId.delete(e.offerId);
       if (entry === undefined) return [];
-      await publishContactEvent(ctx, entry, ContactEventType.ACCEPTED, e.atMs, {
+      publishContactEvent(ctx, entry, ContactEventType.ACCEPTED, e.atMs, {
         agentId: e.agentId,
         offerId,
         queueId: entry.queueId,
       });
-      await publishContactEvent(ctx, entry, ContactEventType.CONNECTED, e.atMs, {
+      publishContactEvent(ctx, entry, ContactEventType.CONNECTED, e.atMs, {
         agentId: e.agentId,
         offerId,
         queueId: entry.queueId,
@@ -178,25 +190,24 @@ async function applyEffect(
     case "CONTACT_WRAP_UP": {
       const entry = state.contacts.get(e.contactId);
       if (entry)
-        await publishContactEvent(ctx, entry, ContactEventType.WRAP_UP, e.atMs, {
+        publishContactEvent(ctx, entry, ContactEventType.WRAP_UP, e.atMs, {
           agentId: e.agentId,
           queueId: entry.queueId,
         });
       return [];
     }
     case "CONTACT_COMPLETED":
-      await completeContact(ctx, e);
+      completeContact(ctx, e);
       return [];
     case "CONTACT_TRANSFERRED": {
       const entry = state.contacts.get(e.contactId);
       if (e.fromAgentId !== null) {
         // The contact left its agent: the connected reservation ends so it can be reserved again.
-        const done = await ctx.io(() => ctx.store.reservations.complete(e.contactId, ctx.lease));
-        if (!done.ok && done.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+        completeReservation(ctx, e.contactId);
       }
       if (entry) {
         entry.queueId = e.toQueueId;
-        await publishContactEvent(ctx, entry, ContactEventType.TRANSFERRED, e.atMs, {
+        publishContactEvent(ctx, entry, ContactEventType.TRANSFERRED, e.atMs, {
           ...(e.fromAgentId === null ? {} : { agentId: e.fromAgentId }),
           queueId: e.toQueueId,
           transferQueueId: e.toQueueId,
@@ -208,21 +219,21 @@ async function applyEffect(
     case "CONTACT_ENDED": {
       const entry = state.contacts.get(e.contactId);
       if (entry === undefined) return [];
-      if (await alreadyEnded(ctx, e.contactId)) {
-        state.contacts.delete(e.contactId);
-        return [];
-      }
       const type =
         e.reason === "ABANDONED" ? ContactEventType.ABANDONED : ContactEventType.CANCELLED;
-      await publishContactEvent(ctx, entry, type, e.atMs, {
-        queueId: entry.queueId,
-        reason: entry.endReason ?? e.reason.toLowerCase(),
-      });
+      publishFinalEvent(
+        ctx,
+        entry,
+        contactEventTask(ctx, entry, type, e.atMs, {
+          queueId: entry.queueId,
+          reason: entry.endReason ?? e.reason.toLowerCase(),
+        }),
+      );
       state.contacts.delete(e.contactId);
       return [];
     }
     case "AGENT_STATE_CHANGED":
-      await publishAgentState(ctx, {
+      publishAgentState(ctx, {
         agentId: e.agentId,
         from: e.from,
         to: e.to,
@@ -260,51 +271,86 @@ async function alreadyEnded(ctx: PartitionContext, contactId: string): Promise<b
   return true;
 }
 
-async function completeContact(
+/** A reservation write whose only answer that matters is a refused fence. */
+function fenced(
+  ctx: PartitionContext,
+  call: () => Promise<{ ok: boolean; reason?: string }>,
+): void {
+  void ctx.pipe.reservationWrite(
+    ctx.io(call).then((result) => {
+      if (!result.ok && result.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+    }),
+  );
+}
+
+const releaseReservation = (ctx: PartitionContext, offerId: string): void =>
+  fenced(ctx, () => ctx.store.reservations.release(offerId, ctx.lease));
+
+const completeReservation = (ctx: PartitionContext, contactId: string): void =>
+  fenced(ctx, () => ctx.store.reservations.complete(contactId, ctx.lease));
+
+/**
+ * The contact's last event, behind its others, unless the previous leader already ended it.
+ * The router forgets the contact at once either way, so only the publication waits for the check.
+ */
+function publishFinalEvent(
+  ctx: PartitionContext,
+  entry: ContactEntry,
+  publish: () => Promise<void>,
+): void {
+  const contactId = entry.contact.id;
+  void ctx.pipe.chain(chainKeys.contactEvents(contactId), async () => {
+    if (!(await alreadyEnded(ctx, contactId))) await publish();
+  });
+}
+
+function completeContact(
   ctx: PartitionContext,
   e: Extract<RouterEffect, { type: "CONTACT_COMPLETED" }>,
-): Promise<void> {
+): void {
   const entry = ctx.state.contacts.get(e.contactId);
-  const done = await ctx.io(() => ctx.store.reservations.complete(e.contactId, ctx.lease));
-  if (!done.ok && done.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+  completeReservation(ctx, e.contactId);
   if (entry === undefined) return;
-  if (await alreadyEnded(ctx, e.contactId)) {
-    ctx.state.contacts.delete(e.contactId);
-    return;
-  }
   const disposition = entry.disposition;
   if (entry.customerId !== undefined) {
     const csat = disposition?.csat ?? e.outcome?.csat ?? 0;
     const customerId = entry.customerId;
     // History is advice for later routing: a refused entry must not hold up the completion.
-    await ctx
-      .io(() =>
-        ctx.store.history.recordCompletion(customerId, {
-          contactId: e.contactId,
-          channel: channelName(entry.contact.channel),
-          queueId: entry.queueId,
-          agentId: e.agentId,
-          outcome:
-            disposition?.code || (e.reason === "WRAP_UP_ELAPSED" ? "wrap_up_elapsed" : "completed"),
-          completedAtMs: e.atMs,
-          ...(csat >= 1 && csat <= 5 ? { csat } : {}),
-        }),
-      )
-      .catch((err: unknown) => {
-        if (
-          err instanceof LeaseLostError ||
-          !(err instanceof SwitchboardError) ||
-          err.code === "UNAVAILABLE"
+    void ctx.pipe.track(
+      ctx
+        .io(() =>
+          ctx.store.history.recordCompletion(customerId, {
+            contactId: e.contactId,
+            channel: channelName(entry.contact.channel),
+            queueId: entry.queueId,
+            agentId: e.agentId,
+            outcome:
+              disposition?.code ||
+              (e.reason === "WRAP_UP_ELAPSED" ? "wrap_up_elapsed" : "completed"),
+            completedAtMs: e.atMs,
+            ...(csat >= 1 && csat <= 5 ? { csat } : {}),
+          }),
         )
-          throw err;
-        ctx.logger.warn({ contactId: e.contactId, err }, "history not recorded");
-      });
+        .catch((err: unknown) => {
+          if (
+            err instanceof LeaseLostError ||
+            !(err instanceof SwitchboardError) ||
+            err.code === "UNAVAILABLE"
+          )
+            throw err;
+          ctx.logger.warn({ contactId: e.contactId, err }, "history not recorded");
+        }),
+    );
   }
-  await publishContactEvent(ctx, entry, ContactEventType.COMPLETED, e.atMs, {
-    agentId: e.agentId,
-    queueId: entry.queueId,
-    ...(e.reason === "WRAP_UP_ELAPSED" ? { reason: "wrap_up_elapsed" } : {}),
-    ...(disposition === undefined ? {} : { disposition }),
-  });
+  publishFinalEvent(
+    ctx,
+    entry,
+    contactEventTask(ctx, entry, ContactEventType.COMPLETED, e.atMs, {
+      agentId: e.agentId,
+      queueId: entry.queueId,
+      ...(e.reason === "WRAP_UP_ELAPSED" ? { reason: "wrap_up_elapsed" } : {}),
+      ...(disposition === undefined ? {} : { disposition }),
+    }),
+  );
   ctx.state.contacts.delete(e.contactId);
 }

@@ -1,5 +1,5 @@
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
-import type { CustomerIdentifier } from "../../core/index.js";
+import type { CustomerHistory, CustomerIdentifier } from "../../core/index.js";
 import { type Contact, type ContactCommand, ContactEventType } from "../../proto/index.js";
 import { RouterError } from "../engine/errors.js";
 import { applyEffects } from "./apply-effects.js";
@@ -39,20 +39,44 @@ async function resolveCustomer(
   }
 }
 
+/** What a submit needs from the store before the engine sees it: looked up ahead of its turn. */
+export type CustomerLookup = Promise<
+  | { ok: true; customerId: string | undefined; history: CustomerHistory | undefined }
+  | { ok: false; error: unknown }
+>;
+
+/**
+ * Starts a submit's identity and history look-ups as soon as its message arrives, side by side
+ * with the commands ahead of it, so the ordered path finds them done. Never rejects.
+ */
+export function lookUpCustomer(ctx: PartitionContext, command: ContactCommand): CustomerLookup {
+  if (command.command.case !== "submit") return Promise.resolve(noCustomer);
+  const contact = command.command.value;
+  return (async () => {
+    const customerId = await resolveCustomer(ctx, contact);
+    const history =
+      customerId === undefined
+        ? undefined
+        : await ctx.io(() => ctx.store.history.getHistory(customerId));
+    return { ok: true as const, customerId, history };
+  })().catch((error: unknown) => ({ ok: false as const, error }));
+}
+
+const noCustomer = { ok: true as const, customerId: undefined, history: undefined };
+
 async function submit(
   ctx: PartitionContext,
   contact: Contact,
   timeMs: number | undefined,
+  lookup: CustomerLookup,
 ): Promise<void> {
   const { state } = ctx;
   // A redelivered submit (or a second one for the same id) must not route the contact twice.
   if (state.contacts.has(contact.id) || state.engine.getContact(contact.id) !== undefined) return;
   const log = ctx.logger.child({ contactId: contact.id });
-  const customerId = await resolveCustomer(ctx, contact);
-  const history =
-    customerId === undefined
-      ? undefined
-      : await ctx.io(() => ctx.store.history.getHistory(customerId));
+  const found = await lookup;
+  if (!found.ok) throw found.error;
+  const { customerId, history } = found;
   const nowMs = ctx.nowMs(timeMs);
   contact.enqueueTime = timestampFromMs(nowMs);
   const entry: ContactEntry = {
@@ -64,7 +88,7 @@ async function submit(
     endReason: undefined,
   };
   state.contacts.set(contact.id, entry);
-  await publishContactEvent(ctx, entry, ContactEventType.CREATED, nowMs, {});
+  publishContactEvent(ctx, entry, ContactEventType.CREATED, nowMs, {});
   const engineHistory = historyToEngine(history, contact, timeMs ?? nowMs);
   let effects: ReturnType<typeof state.engine.submitContact>;
   try {
@@ -76,7 +100,7 @@ async function submit(
   } catch (error) {
     // The gateway validates first; anything the engine still refuses is ended explicitly.
     log.error({ err: error }, "contact refused by the routing engine; cancelling it");
-    await publishContactEvent(ctx, entry, ContactEventType.CANCELLED, nowMs, {
+    publishContactEvent(ctx, entry, ContactEventType.CANCELLED, nowMs, {
       reason: "invalid_contact",
     });
     state.contacts.delete(contact.id);
@@ -89,11 +113,12 @@ async function submit(
 export async function handleContactCommand(
   ctx: PartitionContext,
   command: ContactCommand,
+  lookup: CustomerLookup = lookUpCustomer(ctx, command),
 ): Promise<void> {
   const timeMs = command.time ? timestampMs(command.time) : undefined;
   switch (command.command.case) {
     case "submit":
-      return submit(ctx, command.command.value, timeMs);
+      return submit(ctx, command.command.value, timeMs, lookup);
     case "cancel": {
       const { contactId, abandoned, reason } = command.command.value;
       const entry = ctx.state.contacts.get(contactId);

@@ -1,5 +1,6 @@
 import type { Bus, Lease, Logger, TenantStore } from "../../core/index.js";
 import type { Channel } from "../engine/domain.js";
+import type { IoPipeline } from "./io-pipeline.js";
 import type { PartitionState } from "./partition-state.js";
 
 /** What a partition's command handlers and effect applier share. */
@@ -18,6 +19,13 @@ export interface PartitionContext {
   /** Load of one contact of `channel` for the agent, in thousandths. */
   weightMilli(agentId: string, channel: Channel): number;
   readonly capacityMilli: number;
+  /** The effects' I/O, issued without holding up the next command (see IoPipeline). */
+  readonly pipe: IoPipeline;
+  /**
+   * Engine offer ids the router itself rejects (an accept that came too late, a desktop that
+   * went away) → the reason of the withdrawal the agent is sent: it never said no itself.
+   */
+  readonly withdrawOnReject: Map<string, string>;
 }
 
 const defaultWeights: Record<Channel, number> = { VOICE: 1, EMAIL: 0.2, CHAT: 0.34, KIOSK: 1 };

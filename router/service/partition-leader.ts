@@ -12,7 +12,8 @@ import {
 import type { AgentCommand, ContactCommand } from "../../proto/index.js";
 import { handleAgentCommand } from "./agent-commands.js";
 import { applyEffects } from "./apply-effects.js";
-import { handleContactCommand } from "./contact-commands.js";
+import { type CustomerLookup, handleContactCommand, lookUpCustomer } from "./contact-commands.js";
+import { IoPipeline } from "./io-pipeline.js";
 import { LeaseLostError, SerialQueue, withRetry } from "./io-retry.js";
 import { type PartitionContext, weightResolver } from "./partition-context.js";
 import {
@@ -39,6 +40,9 @@ export interface PartitionLeader {
 }
 
 const preciseMs = (t: Timestamp): number => Number(t.seconds) * 1000 + t.nanos / 1e6;
+
+/** Commands delivered and not yet acked per stream: bounds the backlog held in memory. */
+const maxInFlightCommands = 2048;
 
 const durableToken = (tenant: string): string => tenant.replace(/[^A-Za-z0-9_-]/g, "_");
 
@@ -87,8 +91,44 @@ export async function startPartitionLeader(
     },
     weightMilli: weightResolver(state, o.engine.channelWeights),
     capacityMilli: 1000 + Math.round((o.engine.capacityTolerance ?? 0.02) * 1000),
+    pipe: new IoPipeline(),
+    withdrawOnReject: new Map(),
   };
   const queue = new SerialQueue();
+  // Settles (never rejects) once the last command on the ordered path is done, effects and all.
+  let doneTail: Promise<unknown> = Promise.resolve();
+  /**
+   * Runs `task` on the ordered path (the engine one step at a time) and resolves as soon as it
+   * is through there, with `done`: the I/O it issued, settled after every earlier task's I/O,
+   * so acks follow the commands' order. Wrapped in an object: a bare promise would be awaited.
+   */
+  const runOrdered = (task: () => Promise<void>): Promise<{ done: Promise<void> }> =>
+    queue.run(async () => {
+      let failure: { error: unknown } | undefined;
+      try {
+        await task();
+      } catch (error) {
+        failure = { error };
+      }
+      const batch = ctx.pipe.takeBatch();
+      const own =
+        failure === undefined
+          ? batch
+          : batch.then(
+              () => Promise.reject(failure.error),
+              () => Promise.reject(failure.error),
+            );
+      const done = Promise.all([doneTail, own]).then(() => undefined);
+      doneTail = done.then(
+        () => undefined,
+        () => undefined,
+      );
+      return { done };
+    });
+  const ordered = async (task: () => Promise<void>): Promise<void> => {
+    const { done } = await runOrdered(task);
+    await done;
+  };
   let lostReported = false;
   const lost = (error: unknown): void => {
     if (lostReported) return;
@@ -110,7 +150,7 @@ export async function startPartitionLeader(
     { restoredSeq: snapshot?.seq ?? null, generation: state.generation },
     "taking over partition",
   );
-  await queue.run(async () => {
+  await ordered(async () => {
     await reloadRouting(ctx);
     // A restored engine already knows its agents, and replayed commands bring their changes
     // at their own times; loading profiles now would stamp them with the takeover's time and
@@ -119,25 +159,73 @@ export async function startPartitionLeader(
   });
   let tainted = false;
   const writeSnapshot = async (): Promise<void> => {
-    if (tainted) return;
+    // Taken on the ordered path, stored once every effect issued before it is durable: a
+    // successor replays from its sequences, so nothing they cover may still be in flight.
+    const taken = await queue.run(async () => ({
+      seq: snapshotSeq(state),
+      data: encodeState(state),
+      durable: ctx.pipe.settled(),
+    }));
+    if (!(await taken.durable) || tainted) {
+      logger.warn("effects failed since the last snapshot; not storing one");
+      return;
+    }
     // A router that lost its lease must not overwrite its successor's snapshot.
     if (!(await io(() => store.leases.renew(lease, o.leaseTtlMs))))
       throw new LeaseLostError(tenant);
-    const seq = snapshotSeq(state);
-    const stored = await io(() => store.snapshots.put(tenant, { seq, data: encodeState(state) }));
+    const { seq, data } = taken;
+    const stored = await io(() => store.snapshots.put(tenant, { seq, data }));
     logger.debug({ seq, stored }, "snapshot");
   };
-  if (snapshot === undefined) await queue.run(writeSnapshot);
+  if (snapshot === undefined) await writeSnapshot();
 
   const poison = new Set<string>();
   // Commands older than 1 s are a replay; a stream silent for 200 ms (1 s at the start) has
   // nothing older queued.
-  const merge = new StreamMerge(o.clock, 1000, 200, 1000);
+  const merge = new StreamMerge(o.clock, 1000, 200, 1000, o.clock.nowMs());
+  // Each stream hands the merge one command at a time, in the order the consumer delivered them.
+  const intake: Record<StreamKind, SerialQueue> = {
+    contacts: new SerialQueue(),
+    agents: new SerialQueue(),
+  };
+  // Commands past intake whose effects are not durable yet, by stream and sequence.
+  const inFlight = new Map<string, Promise<void>>();
+  const processCommand = async (
+    kind: StreamKind,
+    seq: number,
+    command: ContactCommand | AgentCommand,
+    lookup: CustomerLookup | undefined,
+  ): Promise<void> => {
+    const { done } = await intake[kind].run(async () => {
+      await merge.admit(kind, command.time ? preciseMs(command.time) : o.clock.nowMs());
+      try {
+        return await runOrdered(() => apply(kind, seq, command, lookup));
+      } finally {
+        merge.done(kind);
+      }
+    });
+    try {
+      await done;
+    } catch (error) {
+      if (error instanceof LeaseLostError) lost(error);
+      // Not acknowledged, so the next leader replays it; no snapshot may cover it any more.
+      if (stopped) {
+        tainted = true;
+        throw error;
+      }
+      logger.error({ err: error, seq, stream: kind }, "command partly applied");
+    }
+  };
   const handler =
     (kind: StreamKind) =>
     async (message: BusMessage): Promise<void> => {
+      // Everything up to process() runs synchronously: the consumer starts handlers in delivery
+      // order, and that is the order the commands enter the intake.
       if (stopped) throw new SwitchboardError("UNAVAILABLE", "partition is stopping");
       const key = `${kind}:${message.seq}`;
+      const running = inFlight.get(key);
+      // Redelivered while the first delivery is still being applied: acked with it.
+      if (running !== undefined) return running;
       if (poison.has(key)) throw new SwitchboardError("INVALID_ARGUMENT", "undecodable command");
       if (message.seq <= (kind === "contacts" ? state.contactsSeq : state.agentsSeq)) return;
       let command: ContactCommand | AgentCommand;
@@ -151,22 +239,28 @@ export async function startPartitionLeader(
         poison.add(key);
         throw error;
       }
-      await merge.admit(kind, command.time ? preciseMs(command.time) : o.clock.nowMs());
+      const lookup =
+        command.$typeName === "switchboard.v1.ContactCommand"
+          ? lookUpCustomer(ctx, command)
+          : undefined;
+      const processing = processCommand(kind, message.seq, command, lookup);
+      inFlight.set(key, processing);
       try {
-        await queue.run(() => apply(kind, message.seq, command));
+        await processing;
       } finally {
-        merge.done(kind);
+        inFlight.delete(key);
       }
     };
   const apply = async (
     kind: StreamKind,
     seq: number,
     command: ContactCommand | AgentCommand,
+    lookup: CustomerLookup | undefined,
   ): Promise<void> => {
     if (seq <= (kind === "contacts" ? state.contactsSeq : state.agentsSeq)) return;
     try {
       if (command.$typeName === "switchboard.v1.ContactCommand")
-        await handleContactCommand(ctx, command);
+        await handleContactCommand(ctx, command, lookup);
       else await handleAgentCommand(ctx, command);
     } catch (error) {
       if (error instanceof LeaseLostError) lost(error);
@@ -193,8 +287,11 @@ export async function startPartitionLeader(
         durable: `${o.consumerPrefix}-${durableToken(tenant)}-${kind}`,
         filterSubjects: [filter],
         deliverFrom: { seq: fromSeq + 1 },
-        partitionKey: (m) => tenantOfSubject(m.subject),
-        concurrency: 4,
+        // One key per message: handlers start in delivery order and overlap, so one command's
+        // I/O does not wait for the one before it. The order for the engine is the intake's.
+        partitionKey: (m) => `${tenantOfSubject(m.subject)}:${m.seq}`,
+        concurrency: maxInFlightCommands,
+        maxAckPending: maxInFlightCommands,
         maxDeliver: o.maxDeliver,
         backoffMs: [200, 1000, 5000],
       },
@@ -212,7 +309,7 @@ export async function startPartitionLeader(
     if (ticking || stopped || merge.replaying()) return;
     ticking = true;
     void guard("tick", () =>
-      queue.run(() => applyEffects(ctx, state.engine.tick(ctx.nowMs()))),
+      ordered(() => applyEffects(ctx, state.engine.tick(ctx.nowMs()))),
     ).finally(() => {
       ticking = false;
     });
@@ -221,7 +318,7 @@ export async function startPartitionLeader(
   const snapshotTimer = setInterval(() => {
     if (snapshotting || stopped) return;
     snapshotting = true;
-    void guard("snapshot", () => queue.run(writeSnapshot)).finally(() => {
+    void guard("snapshot", writeSnapshot).finally(() => {
       snapshotting = false;
     });
   }, o.snapshotIntervalMs);
@@ -231,7 +328,7 @@ export async function startPartitionLeader(
     lease,
     reloadRouting() {
       if (stopped) return;
-      void guard("routing reload", () => queue.run(() => reloadRouting(ctx)));
+      void guard("routing reload", () => ordered(() => reloadRouting(ctx)));
     },
     async stop(mode) {
       clearInterval(tickTimer);
@@ -253,7 +350,7 @@ export async function startPartitionLeader(
       stopped = true;
       await consumersStopped;
       if (drained && !lostReported) {
-        await guard("final snapshot", () => queue.run(writeSnapshot));
+        await guard("final snapshot", writeSnapshot);
         await store.leases
           .release(lease)
           .catch((err: unknown) => logger.warn({ err }, "lease release failed"));

@@ -27,58 +27,70 @@ import {
 import type { PartitionContext } from "./partition-context.js";
 import type { ContactEntry } from "./partition-state.js";
 
+/** Keys of the IoPipeline chains: one contact's events, its offer messages, one agent's state. */
+export const chainKeys = {
+  contactEvents: (contactId: string): string => `event:${contactId}`,
+  offerMessages: (contactId: string): string => `offer:${contactId}`,
+  agentState: (agentId: string): string => `agent:${agentId}`,
+};
+
 /**
- * Publishes the contact's next event (sequence + 1) and stores the record GetContact reads.
- * The msgId carries the sequence, so a replay after takeover publishes each event once.
+ * Builds the contact's next event (sequence + 1, taken now, on the ordered path) and returns
+ * the I/O that publishes it and stores the record GetContact reads. The msgId carries the
+ * sequence, so a replay after takeover publishes each event once.
  */
-export async function publishContactEvent(
+export function contactEventTask(
   ctx: PartitionContext,
   entry: ContactEntry,
   type: ContactEventType,
   atMs: number,
   details: EventDetails,
-): Promise<void> {
+): () => Promise<void> {
   entry.sequence += 1;
+  const sequence = entry.sequence;
   const { contact } = entry;
   const event = contactEvent(
-    {
-      tenant: ctx.tenant,
-      contactId: contact.id,
-      channel: contact.channel,
-      sequence: entry.sequence,
-      atMs,
-    },
+    { tenant: ctx.tenant, contactId: contact.id, channel: contact.channel, sequence, atMs },
     type,
     details,
   );
-  const subject = contactEventSubject(ctx.bus.subjects, ctx.tenant, contact.channel);
-  const msgId = msgIds.contactEvent(ctx.tenant, contact.id, entry.sequence);
-  const ack = await ctx.io(() => ctx.bus.publish(subject, encodeContactEvent(event), { msgId }));
-  ctx.logger.debug(
-    {
-      contactId: contact.id,
-      type,
-      sequence: entry.sequence,
-      duplicate: ack.duplicate,
-      lease: ctx.lease.token,
-    },
-    "contact event published",
-  );
-  const record = create(ContactRecordSchema, {
-    contact,
-    lastEvent: event,
-    sequence: BigInt(entry.sequence),
-  });
-  await ctx.io(() =>
-    ctx.store.contacts.putRecord(contact.id, encodeContactRecord(record), entry.sequence),
-  );
+  return async () => {
+    const subject = contactEventSubject(ctx.bus.subjects, ctx.tenant, contact.channel);
+    const msgId = msgIds.contactEvent(ctx.tenant, contact.id, sequence);
+    const ack = await ctx.io(() => ctx.bus.publish(subject, encodeContactEvent(event), { msgId }));
+    ctx.logger.debug(
+      { contactId: contact.id, type, sequence, duplicate: ack.duplicate, lease: ctx.lease.token },
+      "contact event published",
+    );
+    const record = create(ContactRecordSchema, {
+      contact,
+      lastEvent: event,
+      sequence: BigInt(sequence),
+    });
+    await ctx.io(() =>
+      ctx.store.contacts.putRecord(contact.id, encodeContactRecord(record), sequence),
+    );
+  };
 }
 
-export async function publishOffer(
+/** Issues the contact's next event behind its earlier ones (see contactEventTask). */
+export function publishContactEvent(
+  ctx: PartitionContext,
+  entry: ContactEntry,
+  type: ContactEventType,
+  atMs: number,
+  details: EventDetails,
+): void {
+  const task = contactEventTask(ctx, entry, type, atMs, details);
+  void ctx.pipe.chain(chainKeys.contactEvents(entry.contact.id), task);
+}
+
+/** Issued behind the contact's earlier offer messages, so behind any withdrawal before it. */
+export function publishOffer(
   ctx: PartitionContext,
   entry: ContactEntry,
   offer: { offerId: string; agentId: string; expiresAtMs: number; decision: RoutingDecision },
-): Promise<void> {
+): void {
   const message = create(AgentServiceConnectResponseSchema, {
     event: {
       case: "offer",
@@ -92,14 +104,20 @@ export async function publishOffer(
   });
   const subject = offerSubject(ctx.bus.subjects, ctx.tenant, offer.agentId);
   const msgId = msgIds.offer(ctx.tenant, offer.offerId, "offered");
-  await ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId }));
+  void ctx.pipe.chain(chainKeys.offerMessages(entry.contact.id), () =>
+    ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId })),
+  );
 }
 
-export async function publishWithdrawal(
+/**
+ * Issued on the contact's offer chain: a re-offer of the contact, issued later, is published
+ * only once this withdrawal is stored, so the desktop hears of the withdrawal first.
+ */
+export function publishWithdrawal(
   ctx: PartitionContext,
   offer: { offerId: string; agentId: string; contactId: string },
   reason: string,
-): Promise<void> {
+): void {
   const message = create(AgentServiceConnectResponseSchema, {
     event: {
       case: "offerWithdrawn",
@@ -108,13 +126,15 @@ export async function publishWithdrawal(
   });
   const subject = offerSubject(ctx.bus.subjects, ctx.tenant, offer.agentId);
   const msgId = msgIds.offer(ctx.tenant, offer.offerId, "withdrawn");
-  await ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId }));
+  void ctx.pipe.chain(chainKeys.offerMessages(offer.contactId), () =>
+    ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId })),
+  );
 }
 
-export async function publishAgentState(
+export function publishAgentState(
   ctx: PartitionContext,
   change: { agentId: string; from: AgentState; to: AgentState; atMs: number; reason: string },
-): Promise<void> {
+): void {
   const sequence = (ctx.state.agentSequences.get(change.agentId) ?? 0) + 1;
   ctx.state.agentSequences.set(change.agentId, sequence);
   const event = create(AgentEventSchema, {
@@ -127,8 +147,10 @@ export async function publishAgentState(
     state: agentStateToProto(change.to),
     reason: change.reason,
   });
-  await ctx.io(() => ctx.store.agents.setState(change.agentId, change.to, change.atMs));
   const subject = agentEventSubject(ctx.bus.subjects, ctx.tenant, change.agentId);
   const msgId = msgIds.agentEvent(ctx.tenant, change.agentId, sequence);
-  await ctx.io(() => ctx.bus.publish(subject, encodeAgentEvent(event), { msgId }));
+  void ctx.pipe.chain(chainKeys.agentState(change.agentId), async () => {
+    await ctx.io(() => ctx.store.agents.setState(change.agentId, change.to, change.atMs));
+    await ctx.io(() => ctx.bus.publish(subject, encodeAgentEvent(event), { msgId }));
+  });
 }

@@ -20,6 +20,11 @@ export class StreamMerge {
     private readonly lagMs: number,
     private readonly idleWaitMs: number,
     startWaitMs: number,
+    /**
+     * Commands stamped at or after this are live whatever their age: a backlog built up under
+     * this leader is not a replay, and holding it to the replay's pace would only deepen it.
+     */
+    private readonly liveSinceMs = Number.POSITIVE_INFINITY,
   ) {
     // Both consumers start at once but deliver their first message at different moments (a
     // consumer reset can take a while under load): until `startWaitMs` has passed, a stream
@@ -37,7 +42,7 @@ export class StreamMerge {
     const other: StreamKind = kind === "contacts" ? "agents" : "contacts";
     this.heads.set(kind, timeMs);
     this.touch(kind);
-    if (this.clock.nowMs() - timeMs < this.lagMs) return;
+    if (timeMs >= this.liveSinceMs || this.clock.nowMs() - timeMs < this.lagMs) return;
     this.lastReplayMs = this.clock.nowMs();
     for (;;) {
       const head = this.heads.get(other);

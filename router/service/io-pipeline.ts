@@ -1,0 +1,79 @@
+/**
+ * The I/O of a partition's effects, issued without holding up the next command. The engine
+ * still sees one command at a time; only what the engine must learn before it decides the next
+ * thing (a reservation's outcome, an accept's confirmation) is awaited on that ordered path.
+ * Everything else — events, records, history, offers — is issued at once and collected in the
+ * current command's batch, which the command's handler awaits before its message is acked.
+ *
+ * Calls for one key (a contact's events, a contact's offer messages, an agent's state) run one
+ * after another, so a retried publish can never overtake a later one: a withdrawal is stored
+ * before the re-offer of its contact, and event sequences arrive in order.
+ */
+export class IoPipeline {
+  private batch: Promise<unknown>[] = [];
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly inFlight = new Set<Promise<boolean>>();
+  private readonly reservationWrites = new Set<Promise<unknown>>();
+
+  /** Tracks `promise` in the current batch and until it settles. */
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.batch.push(promise);
+    // Settled-only copy: failures are reported through the batch; this only says ok or not.
+    const settled = promise.then(
+      () => true,
+      () => false,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    return promise;
+  }
+
+  /** Runs `task` once the previous task of `key` settled; tracked in the current batch. */
+  chain(key: string, task: () => Promise<unknown>): Promise<unknown> {
+    const previous = this.chains.get(key);
+    const run = previous === undefined ? task() : previous.then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(key, tail);
+    void tail.then(() => {
+      if (this.chains.get(key) === tail) this.chains.delete(key);
+    });
+    return this.track(run);
+  }
+
+  /**
+   * A release or completion in the store: not awaited by the command, but every later
+   * reservation or confirmation waits for it (see `reservationBarrier`), so a contact or
+   * capacity is free in the store before the engine's next decision about it is committed.
+   */
+  reservationWrite<T>(promise: Promise<T>): Promise<T> {
+    const settled = promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.reservationWrites.add(settled);
+    void settled.then(() => this.reservationWrites.delete(settled));
+    return this.track(promise);
+  }
+
+  /** Resolves once every release/completion issued so far has settled. */
+  async reservationBarrier(): Promise<void> {
+    if (this.reservationWrites.size > 0) await Promise.all([...this.reservationWrites]);
+  }
+
+  /** Starts a new batch and returns the previous one as a single promise (first failure wins). */
+  takeBatch(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return Promise.resolve();
+    return Promise.all(batch).then(() => undefined);
+  }
+
+  /** Resolves once everything issued until now has settled: true if all of it succeeded. */
+  async settled(): Promise<boolean> {
+    const outcomes = await Promise.all([...this.inFlight]);
+    return outcomes.every((ok) => ok);
+  }
+}
