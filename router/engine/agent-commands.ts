@@ -7,6 +7,7 @@ import { endOffer, finish, freeAgent } from "./contact-commands.js";
 import { endPhase, refreshRequirement, setQueueKeys, settle } from "./contact-placement.js";
 import type { RouterEffect } from "./decision.js";
 import { type AgentPresence, type AgentProfile, CHANNELS } from "./domain.js";
+import { failedConstraint } from "./eligibility.js";
 import type { EngineCore } from "./engine-core.js";
 import { invalid, notFound, precondition } from "./errors.js";
 import { routeContact } from "./matching.js";
@@ -62,6 +63,35 @@ export function upsertAgent(
   agent.profile = fresh.profile;
   if (agent.presence === "AVAILABLE") core.countStaffed(agent, 1);
   if (core.options.indexed) core.index.buildNodes(agent);
+  // A ringing offer the new profile no longer qualifies for (a skill removed, a tier lowered)
+  // is withdrawn: an offer must never stand with an ineligible agent.
+  const withdrawn: ContactRecord[] = [];
+  for (const id of [...agent.held.keys()]) {
+    const c = core.contacts.get(id) as ContactRecord;
+    const offer = core.offers.get(c.offerId ?? "");
+    if (c.state !== "OFFERED" || offer === undefined || offer.agentId !== agent.id) continue;
+    if (failedConstraint(agent.profile, c.req) === null) continue;
+    core.offers.delete(offer.offerId);
+    core.release(agent, c);
+    effects.push({
+      type: "OFFER_CANCELLED",
+      atMs: nowMs,
+      offerId: offer.offerId,
+      contactId: c.id,
+      agentId: agent.id,
+      reason: "AGENT_PROFILE_CHANGED",
+    });
+    c.state = "WAITING";
+    c.agentId = null;
+    c.offerId = null;
+    c.atHead = true;
+    c.excluded.add(agent.id);
+    withdrawn.push(c);
+  }
+  for (const c of withdrawn) {
+    settle(core, c, nowMs, effects);
+    routeContact(core, c, nowMs, effects);
+  }
   freeAgent(core, agent, nowMs, effects);
 }
 

@@ -306,6 +306,10 @@ export function transferContact(
       throw precondition(`contact ${contactId} is already with ${toAgentId}`);
   }
   const fromAgentId = c.agentId;
+  // Whoever hands a contact on is not offered it straight back (a transfer means "someone
+  // else"). This also keeps the indexed and the naive search equal: the releasing agent's
+  // capacity is freed before routeContact, but it re-enters the ready lists only afterwards.
+  if (fromAgentId !== null) c.excluded.add(fromAgentId);
   if (c.state === "WAITING") core.waiting.remove(c);
   c.state = "WAITING";
   c.agentId = null;

@@ -77,7 +77,7 @@ export type RouterEffect =
       readonly offerId: string;
       readonly contactId: string;
       readonly agentId: string;
-      readonly reason: "CONTACT_ENDED" | "AGENT_REMOVED";
+      readonly reason: "CONTACT_ENDED" | "AGENT_REMOVED" | "AGENT_PROFILE_CHANGED";
     }
   | {
       readonly type: "CONTACT_QUEUED";

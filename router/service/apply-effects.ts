@@ -140,7 +140,9 @@ async function applyEffect(
           ? "offer_timeout"
           : e.reason === "AGENT_REMOVED"
             ? "agent_removed"
-            : "contact_ended";
+            : e.reason === "AGENT_PROFILE_CHANGED"
+              ? "agent_profile_changed"
+              : "contact_ended";
       publishWithdrawal(ctx, offer, reason);
       if (entry && e.type === "OFFER_EXPIRED") {
         publishContactEvent(ctx, entry, ContactEventType.OFFER_TIMED_OUT, e.atMs, {
