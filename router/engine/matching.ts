@@ -5,7 +5,6 @@
  * ready agent is ever left beside a waiting contact it could take.
  */
 import { searchAgentIndexed } from "./agent-search.js";
-import { servedBeforeInQueue } from "./contact-order.js";
 import { searchContactIndexed } from "./contact-search.js";
 import type { Exclusion, Offer, RouterEffect, RoutingDecision, ScoreTerm } from "./decision.js";
 import { CHANNELS } from "./domain.js";
@@ -173,13 +172,12 @@ function createOffer(
   core.updateState(agent, nowMs, "WORKLOAD", effects);
 }
 
-/** 1 = next in its queue. O(W_q) for W_q contacts waiting in the same queue. */
+/**
+ * 1 = next in its queue: a rank in the queue's order-statistics list (waiting-index.ts),
+ * O(log W_q + W_q/B) instead of a scan of the W_q contacts waiting in the same queue.
+ */
 export function queuePosition(core: EngineCore, c: ContactRecord): number {
-  let ahead = 0;
-  for (const o of core.waiting.byQueue.get(c.queueId) ?? []) {
-    if (o !== c && servedBeforeInQueue(o, c)) ahead++;
-  }
-  return ahead + 1;
+  return core.waiting.position(c);
 }
 
 /**

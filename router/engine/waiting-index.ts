@@ -4,12 +4,15 @@
  * alphabetically first required skill — so a freed agent only visits groups whose first skill
  * it actually has.
  *
- * Complexity: add / remove O(log g) (g = group size) plus O(1) map work; a freed agent visits
- * the groups filed under its skills on its free channels, O(1) each to peek.
+ * Complexity: add / remove O(log g) (g = group size) plus O(1) map work plus the queue's
+ * RankList update (rank-list.ts, O(log W + B + W/B) for W waiting in the queue); a freed agent
+ * visits the groups filed under its skills on its free channels, O(1) each to peek; a queue
+ * position is a RankList rank, O(log W + W/B), not a scan of the queue.
  */
 import { servedBeforeInQueue } from "./contact-order.js";
 import { CHANNELS } from "./domain.js";
 import { IndexedHeap } from "./indexed-heap.js";
+import { RankList } from "./rank-list.js";
 import type { ContactRecord, WaitGroup } from "./records.js";
 
 export class WaitingIndex {
@@ -17,10 +20,16 @@ export class WaitingIndex {
   readonly byChannel: Map<string, Map<string, WaitGroup>>[] = CHANNELS.map(() => new Map());
   /** Every waiting contact, in the order it started waiting (naive scan, positions). */
   readonly all = new Set<ContactRecord>();
-  readonly byQueue = new Map<string, Set<ContactRecord>>();
+  /** Per queue, its waiting contacts in service order: positions by rank, not by a scan. */
+  readonly byQueue = new Map<string, RankList<ContactRecord>>();
 
   get size(): number {
     return this.all.size;
+  }
+
+  /** 1 = next in its queue; `c` must be waiting. */
+  position(c: ContactRecord): number {
+    return (this.byQueue.get(c.queueId)?.rank(c) ?? 0) + 1;
   }
 
   add(c: ContactRecord): void {
@@ -49,10 +58,10 @@ export class WaitingIndex {
     this.all.add(c);
     let q = this.byQueue.get(c.queueId);
     if (q === undefined) {
-      q = new Set();
+      q = new RankList(servedBeforeInQueue);
       this.byQueue.set(c.queueId, q);
     }
-    q.add(c);
+    q.insert(c);
   }
 
   remove(c: ContactRecord): void {
@@ -68,7 +77,7 @@ export class WaitingIndex {
     }
     this.all.delete(c);
     const q = this.byQueue.get(c.queueId);
-    q?.delete(c);
+    q?.remove(c);
     if (q?.size === 0) this.byQueue.delete(c.queueId);
   }
 }
