@@ -4,6 +4,11 @@
  * thing it points at still has that deadline. Ties break by insertion sequence, so the
  * processing order is deterministic.
  *
+ * Stored as parallel typed arrays (due, seq, kind) plus an id array, not as one tuple per
+ * timer: moot timers pile up (most offers are answered before they expire), and comparing
+ * tuples meant chasing a boxed number per side at every level; here a comparison reads two
+ * doubles from one array. Scheduling allocates nothing.
+ *
  * Complexity: schedule O(log n), popDue O(log n) per popped timer, snapshot O(n log n).
  */
 export type TimerKind = "OFFER_EXPIRY" | "ESCALATION" | "PHASE_END" | "WRAP_UP_END";
@@ -11,12 +16,24 @@ export type TimerKind = "OFFER_EXPIRY" | "ESCALATION" | "PHASE_END" | "WRAP_UP_E
 /** [dueMs, seq, kind, id] — a tuple so snapshots stay small and plain. */
 export type Timer = readonly [dueMs: number, seq: number, kind: TimerKind, id: string];
 
+const KINDS: readonly TimerKind[] = ["OFFER_EXPIRY", "ESCALATION", "PHASE_END", "WRAP_UP_END"];
+const KIND_CODE: Readonly<Record<TimerKind, number>> = {
+  OFFER_EXPIRY: 0,
+  ESCALATION: 1,
+  PHASE_END: 2,
+  WRAP_UP_END: 3,
+};
+
 function before(a: Timer, b: Timer): boolean {
   return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 }
 
 export class TimerHeap {
-  private readonly heap: Timer[] = [];
+  private due = new Float64Array(1024);
+  private seqs = new Float64Array(1024);
+  private kinds = new Uint8Array(1024);
+  private ids: string[] = [];
+  private n = 0;
   private seq = 0;
 
   get nextSeq(): number {
@@ -24,56 +41,113 @@ export class TimerHeap {
   }
 
   schedule(dueMs: number, kind: TimerKind, id: string): void {
-    this.insert([dueMs, ++this.seq, kind, id]);
+    this.insert(dueMs, ++this.seq, KIND_CODE[kind], id);
   }
 
   /** The earliest timer due at or before `nowMs`, removed; undefined when none is due. */
   popDue(nowMs: number): Timer | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    if (top === undefined || top[0] > nowMs) return undefined;
-    const last = heap.pop() as Timer;
-    const n = heap.length;
+    if (this.n === 0 || (this.due[0] as number) > nowMs) return undefined;
+    const due = this.due;
+    const seqs = this.seqs;
+    const kinds = this.kinds;
+    const ids = this.ids;
+    const top: Timer = [
+      due[0] as number,
+      seqs[0] as number,
+      KINDS[kinds[0] as number] as TimerKind,
+      ids[0] as string,
+    ];
+    const n = --this.n;
     if (n > 0) {
-      // Sift a hole down and drop `last` into it: one write per level, no swap tuples.
+      // Sift a hole down from the root and drop the last timer into it.
+      const lastDue = due[n] as number;
+      const lastSeq = seqs[n] as number;
+      const lastKind = kinds[n] as number;
+      const lastId = ids[n] as string;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= n) break;
         const r = l + 1;
-        const c = r < n && before(heap[r] as Timer, heap[l] as Timer) ? r : l;
-        const child = heap[c] as Timer;
-        if (!before(child, last)) break;
-        heap[i] = child;
+        let c = l;
+        if (
+          r < n &&
+          ((due[r] as number) < (due[l] as number) ||
+            (due[r] === due[l] && (seqs[r] as number) < (seqs[l] as number)))
+        ) {
+          c = r;
+        }
+        const cd = due[c] as number;
+        if (!(cd < lastDue || (cd === lastDue && (seqs[c] as number) < lastSeq))) break;
+        due[i] = cd;
+        seqs[i] = seqs[c] as number;
+        kinds[i] = kinds[c] as number;
+        ids[i] = ids[c] as string;
         i = c;
       }
-      heap[i] = last;
+      due[i] = lastDue;
+      seqs[i] = lastSeq;
+      kinds[i] = lastKind;
+      ids[i] = lastId;
     }
+    ids.length = n;
     return top;
   }
 
   toJSON(): { seq: number; timers: Timer[] } {
-    return { seq: this.seq, timers: [...this.heap].sort((a, b) => (before(a, b) ? -1 : 1)) };
+    const timers: Timer[] = [];
+    for (let i = 0; i < this.n; i++) {
+      timers.push([
+        this.due[i] as number,
+        this.seqs[i] as number,
+        KINDS[this.kinds[i] as number] as TimerKind,
+        this.ids[i] as string,
+      ]);
+    }
+    return { seq: this.seq, timers: timers.sort((a, b) => (before(a, b) ? -1 : 1)) };
   }
 
   static from(data: { seq: number; timers: readonly Timer[] }): TimerHeap {
     const heap = new TimerHeap();
-    for (const t of data.timers) heap.insert([t[0], t[1], t[2], t[3]]);
+    for (const t of data.timers) heap.insert(t[0], t[1], KIND_CODE[t[2]], t[3]);
     heap.seq = data.seq;
     return heap;
   }
 
-  private insert(timer: Timer): void {
-    const heap = this.heap;
-    let i = heap.length;
-    heap.push(timer);
+  private insert(dueMs: number, seq: number, kind: number, id: string): void {
+    if (this.n === this.due.length) this.grow();
+    const due = this.due;
+    const seqs = this.seqs;
+    const kinds = this.kinds;
+    const ids = this.ids;
+    let i = this.n++;
+    ids.push(id);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const parent = heap[p] as Timer;
-      if (!before(timer, parent)) break;
-      heap[i] = parent;
+      const pd = due[p] as number;
+      if (!(dueMs < pd || (dueMs === pd && seq < (seqs[p] as number)))) break;
+      due[i] = pd;
+      seqs[i] = seqs[p] as number;
+      kinds[i] = kinds[p] as number;
+      ids[i] = ids[p] as string;
       i = p;
     }
-    heap[i] = timer;
+    due[i] = dueMs;
+    seqs[i] = seq;
+    kinds[i] = kind;
+    ids[i] = id;
+  }
+
+  private grow(): void {
+    const size = this.due.length * 2;
+    const due = new Float64Array(size);
+    due.set(this.due);
+    const seqs = new Float64Array(size);
+    seqs.set(this.seqs);
+    const kinds = new Uint8Array(size);
+    kinds.set(this.kinds);
+    this.due = due;
+    this.seqs = seqs;
+    this.kinds = kinds;
   }
 }
