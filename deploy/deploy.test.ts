@@ -40,7 +40,10 @@ describe("compose.yaml", () => {
   };
   it("sets only real configuration variables and builds the real Dockerfile", () => {
     const sb = compose.services.switchboard;
-    for (const name of Object.keys(sb?.environment ?? {})) expect(knownEnv, name).toContain(name);
+    for (const service of [sb, compose.services.router]) {
+      for (const name of Object.keys(service?.environment ?? {}))
+        expect(knownEnv, name).toContain(name);
+    }
     expect(existsSync(new URL(`../${sb?.build?.dockerfile}`, import.meta.url))).toBe(true);
     expect(Object.keys(compose.services)).toEqual(
       expect.arrayContaining(["nats", "redis", "switchboard"]),
@@ -53,7 +56,11 @@ describe("k8s manifests", () => {
     (d) => d.toJS() as Record<string, unknown>,
   );
   it("parse, use real variables, and probe the real ports", () => {
-    expect(docs.map((d) => d.kind)).toEqual(["ConfigMap", "Deployment", "Service"]);
+    expect(docs.map((d) => d.kind)).toEqual(["ConfigMap", "Deployment", "Deployment", "Service"]);
+    const roles = docs
+      .filter((d) => d.kind === "Deployment")
+      .map((d) => JSON.stringify(d).match(/"args":\["(\w+)"\]/)?.[1]);
+    expect(roles).toEqual(["gateway", "router"]);
     const data = (docs[0] as { data: Record<string, string> }).data;
     for (const name of Object.keys(data)) expect(knownEnv, name).toContain(name);
     const text = JSON.stringify(docs[1]);
