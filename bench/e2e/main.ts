@@ -1,8 +1,9 @@
 /**
  * End-to-end pipeline benchmark: `npm run bench:e2e [-- --json] [--rate N] [--seconds S]`.
  *
- * On a private NATS (JetStream, file storage) and Redis (AOF, fsync always — the harness's
- * durable settings) on loopback, never the machine's own 4222/6379:
+ * On a private NATS (JetStream, file storage) and Redis (AOF fsynced every second, as in
+ * production — fsync per write would measure the disk) on loopback, never the machine's own
+ * 4222/6379; the floor and Switchboard share both servers and their settings:
  * 1. Baseline `raw-floor`: the same trip without Switchboard code (see raw-floor.ts), at the
  *    same rate for the same time.
  * 2. `switchboard router` and `switchboard gateway` as separate processes; open-loop
@@ -33,7 +34,7 @@ const seconds = flag("seconds", 5);
 
 async function measure() {
   await using nats = await startNats();
-  await using redis = await startRedis();
+  await using redis = await startRedis({ appendfsync: "everysec" });
   const floor = await measureRawFloor(nats.url, redis.url, ratePerSec, seconds);
   const router = await startRole("router", nats.url, redis.url);
   try {

@@ -22,8 +22,11 @@ export async function startRole(
 ): Promise<Role> {
   const grpcPort = await findFreePort();
   const httpPort = await findFreePort();
+  // BENCH_E2E_CPU_PROF=<dir>: each role writes a V8 CPU profile there when it stops.
+  const profileDir = process.env.BENCH_E2E_CPU_PROF;
   const args = [
     ...process.execArgv,
+    ...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
     cliMain,
     role,
     ...["--host", "127.0.0.1", "--grpc-port", String(grpcPort), "--http-port", String(httpPort)],
@@ -47,8 +50,13 @@ export async function startRole(
     child,
     grpcPort,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        // A profile is written only on a clean exit: drain first, and kill if it hangs.
+        child.kill(profileDir ? "SIGTERM" : "SIGKILL");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
     },
   };
 }

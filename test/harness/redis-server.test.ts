@@ -96,4 +96,17 @@ describe("startRedis", () => {
       await expect(server.kill()).rejects.toMatchObject({ code: "stopped" });
     },
   );
+
+  test.skipIf(!ownsServers)("appendfsync: the durable default, or the one asked for", async () => {
+    await using durable = await startRedis();
+    await using relaxed = await startRedis({ appendfsync: "everysec" });
+    const fsyncOf = async (server: ServerHandle): Promise<string | undefined> => {
+      const client = connectTo(server);
+      await client.connect();
+      const reply = (await client.config("GET", "appendfsync")) as string[];
+      return reply[1];
+    };
+    expect(await fsyncOf(durable)).toBe("always");
+    expect(await fsyncOf(relaxed)).toBe("everysec");
+  });
 });

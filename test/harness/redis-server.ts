@@ -15,28 +15,37 @@ export interface StartRedisOptions {
   readonly startTimeoutMs?: number;
   /** Grace period after SIGTERM before SIGKILL. Default 5 000. */
   readonly stopTimeoutMs?: number;
+  /**
+   * When the append-only file is fsynced. Default `"always"`: every write survives restart()
+   * and even kill(), which the durability tests rely on. `"everysec"` is the production
+   * setting, for benchmarks: an fsync per write would measure the disk, not the system.
+   */
+  readonly appendfsync?: "always" | "everysec" | "no";
 }
 
 const redisDefaultPort = 6379;
-// Every write is fsynced to the append-only file, so data survives restart() and even kill().
-const persistenceArgs = ["--appendonly", "yes", "--appendfsync", "always", "--save", ""];
+// AOF only (no RDB snapshots); with "always" every write is fsynced before it is answered.
+const persistenceArgs = (appendfsync: string): string[] => [
+  ...["--appendonly", "yes", "--appendfsync", appendfsync, "--save", ""],
+];
 
 /**
  * Starts a disposable Redis with AOF persistence in a temporary directory on a free loopback
  * port, ready to use when the promise resolves.
  */
 export function startRedis(options: StartRedisOptions = {}): Promise<ServerHandle> {
+  const persistence = persistenceArgs(options.appendfsync ?? "always");
   const spec: ServiceSpec = {
     name: "redis",
     urlScheme: "redis",
     binary: options.binary ?? "redis-server",
     binaryArgs: (port, dataDir) => [
       ...["--port", String(port), "--bind", loopbackHost, "--dir", dataDir],
-      ...persistenceArgs,
+      ...persistence,
     ],
     image: options.image ?? "redis:7",
     containerPort: redisDefaultPort,
-    containerCommand: ["redis-server", ...persistenceArgs],
+    containerCommand: ["redis-server", ...persistence],
     probe: probePing,
     startTimeoutMs: options.startTimeoutMs ?? 10_000,
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
