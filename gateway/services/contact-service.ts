@@ -68,10 +68,8 @@ export function createContactService(
   // Record first, then publish: the router's records (sequence ≥ 1) can only come after.
   const accept = async (store: TenantStore, contact: Contact): Promise<void> => {
     const record = provisionalRecord(contact, ctx.ids.next(), ctx.clock.nowMs());
-    // Side by side, one round trip less before the answer: the record is stored only if the
-    // router has not stored a later one (sequence 0 loses), and the client hears of the
-    // contact only once both are done; a retry after a failure of either redoes both.
-    await Promise.all([writeProvisionalRecord(store, record), publishSubmit(contact)]);
+    await writeProvisionalRecord(store, record);
+    await publishSubmit(contact);
     logger.debug({ contactId: contact.id, tenant: contact.tenant }, "contact submitted");
   };
 
