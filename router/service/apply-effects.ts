@@ -2,7 +2,6 @@ import { channelName, decodeContactRecord, SwitchboardError } from "../../core/i
 import { ContactEventType } from "../../proto/index.js";
 import type { RouterEffect } from "../engine/decision.js";
 import { LeaseLostError } from "./io-retry.js";
-import { reserveOffer } from "./offer-reservation.js";
 import type { PartitionContext } from "./partition-context.js";
 import type { ContactEntry } from "./partition-state.js";
 import {
@@ -10,6 +9,7 @@ import {
   contactEventTask,
   publishAgentState,
   publishContactEvent,
+  publishOffer,
   publishWithdrawal,
 } from "./publish-events.js";
 
@@ -23,38 +23,102 @@ const stateReasons: Record<string, string> = {
 
 /**
  * Carries out the engine's effects in order. An offer is committed in the store (fenced by the
- * lease) before anyone hears of it, without the engine waiting for it (see reserveOffer). Every
- * call is issued into `ctx.pipe` and awaited by the command's handler before its message is
- * acked.
+ * lease) before anyone hears of it — the one call awaited here, because a refused offer is
+ * rejected back into the engine, whose follow-up effects (re-routing) join the list, and the
+ * phantom offer's own end is not published. Every other call is issued into `ctx.pipe` and
+ * awaited by the command's handler before its message is acked.
  */
 export async function applyEffects(ctx: PartitionContext, first: RouterEffect[]): Promise<void> {
   const effects = [...first];
+  const phantoms = new Set<string>();
   for (let i = 0; i < effects.length; i++) {
     const effect = effects[i];
     if (effect === undefined) continue;
-    const more = await applyEffect(ctx, effect);
+    const more = await applyEffect(ctx, effect, phantoms);
     effects.push(...more);
   }
 }
 
-async function applyEffect(ctx: PartitionContext, e: RouterEffect): Promise<RouterEffect[]> {
+async function applyEffect(
+  ctx: PartitionContext,
+  e: RouterEffect,
+  phantoms: Set<string>,
+): Promise<RouterEffect[]> {
   const { state } = ctx;
   switch (e.type) {
-    case "OFFER_CREATED":
-      await reserveOffer(ctx, e, (offerId, engineOfferId, version) =>
-        rejectRefused(ctx, offerId, engineOfferId, version),
+    case "OFFER_CREATED": {
+      const entry = state.contacts.get(e.offer.contactId);
+      if (entry === undefined) return [];
+      const offerId = `${state.generation}-${e.offer.offerId}`;
+      const channel = channelName(entry.contact.channel);
+      // Releases issued by earlier commands must have reached the store, or it would still
+      // count their capacity and contact and refuse this reservation.
+      await ctx.pipe.reservationBarrier();
+      const result = await ctx.io(() =>
+        ctx.store.reservations
+          .reserve({
+            contactId: e.offer.contactId,
+            agentId: e.offer.agentId,
+            offerId,
+            channel,
+            weightMilli: ctx.weightMilli(e.offer.agentId, channel),
+            capacityMilli: ctx.capacityMilli,
+            expiresAtMs: e.offer.expiresAtMs,
+            fence: ctx.lease,
+          })
+          // A replay that chose differently for an id already used counts as a refusal.
+          .catch((error: unknown) => {
+            if (error instanceof SwitchboardError && error.code === "ALREADY_EXISTS") {
+              return { ok: false as const, reason: "CONTACT_RESERVED" as const };
+            }
+            throw error;
+          }),
       );
+      if (!result.ok) {
+        if (result.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+        ctx.logger.warn(
+          { contactId: e.offer.contactId, agentId: e.offer.agentId, reason: result.reason },
+          "reservation refused; re-routing the contact",
+        );
+        phantoms.add(e.offer.offerId);
+        return state.engine.rejectOffer({
+          nowMs: ctx.nowMs(),
+          offerId: e.offer.offerId,
+          version: e.offer.version,
+        });
+      }
+      const offer = {
+        offerId,
+        engineOfferId: e.offer.offerId,
+        version: e.offer.version,
+        contactId: e.offer.contactId,
+        agentId: e.offer.agentId,
+      };
+      entry.queueId = e.offer.queueId;
+      state.offers.set(offerId, offer);
+      state.offerByEngineId.set(e.offer.offerId, offerId);
+      publishOffer(ctx, entry, {
+        ...offer,
+        expiresAtMs: e.offer.expiresAtMs,
+        decision: e.decision,
+      });
+      publishContactEvent(ctx, entry, ContactEventType.OFFERED, e.atMs, {
+        agentId: e.offer.agentId,
+        queueId: e.offer.queueId,
+        offerId,
+        decision: e.decision,
+      });
       return [];
+    }
     case "OFFER_REJECTED":
     case "OFFER_EXPIRED":
     case "OFFER_CANCELLED": {
+      if (phantoms.delete(e.offerId)) return [];
       const offerId = state.offerByEngineId.get(e.offerId);
       if (offerId === undefined) return [];
       state.offers.delete(offerId);
       state.offerByEngineId.delete(e.offerId);
-      const committed = ctx.reservations.get(offerId) ?? Promise.resolve(true);
-      ctx.reservations.delete(offerId);
-      releaseReservation(ctx, offerId, committed);
+      releaseReservation(ctx, offerId);
       const offer = { offerId, agentId: e.agentId, contactId: e.contactId };
       const entry = state.contacts.get(e.contactId);
       if (e.type === "OFFER_REJECTED") {
@@ -62,7 +126,7 @@ async function applyEffect(ctx: PartitionContext, e: RouterEffect): Promise<Rout
         // show the offer, so it is withdrawn before the contact can be offered again.
         const withdrawal = ctx.withdrawOnReject.get(e.offerId);
         ctx.withdrawOnReject.delete(e.offerId);
-        if (withdrawal !== undefined) publishWithdrawal(ctx, offer, withdrawal, committed);
+        if (withdrawal !== undefined) publishWithdrawal(ctx, offer, withdrawal);
         if (entry)
           publishContactEvent(ctx, entry, ContactEventType.REJECTED, e.atMs, {
             agentId: e.agentId,
@@ -79,7 +143,7 @@ async function applyEffect(ctx: PartitionContext, e: RouterEffect): Promise<Rout
             : e.reason === "AGENT_PROFILE_CHANGED"
               ? "agent_profile_changed"
               : "contact_ended";
-      publishWithdrawal(ctx, offer, reason, committed);
+      publishWithdrawal(ctx, offer, reason);
       if (entry && e.type === "OFFER_EXPIRED") {
         publishContactEvent(ctx, entry, ContactEventType.OFFER_TIMED_OUT, e.atMs, {
           agentId: e.agentId,
@@ -110,7 +174,6 @@ async function applyEffect(ctx: PartitionContext, e: RouterEffect): Promise<Rout
     case "CONTACT_CONNECTED": {
       const entry = state.contacts.get(e.contactId);
       const offerId = state.offerByEngineId.get(e.offerId) ?? e.offerId;
-      ctx.reservations.delete(offerId);
       state.offers.delete(offerId);
       state.offerByEngineId.delete(e.offerId);
       if (entry === undefined) return [];
@@ -210,26 +273,6 @@ async function alreadyEnded(ctx: PartitionContext, contactId: string): Promise<b
   return true;
 }
 
-/** The ordered step after a refusal: the engine forgets the offer and routes the contact again. */
-async function rejectRefused(
-  ctx: PartitionContext,
-  offerId: string,
-  engineOfferId: string,
-  version: number,
-): Promise<void> {
-  const { state } = ctx;
-  ctx.reservations.delete(offerId);
-  // Ended meanwhile (expired, cancelled): its end went nowhere, the contact moved on already.
-  if (state.offerByEngineId.get(engineOfferId) !== offerId) return;
-  state.offers.delete(offerId);
-  state.offerByEngineId.delete(engineOfferId);
-  // Unregistered first, so its OFFER_REJECTED publishes and releases nothing.
-  await applyEffects(
-    ctx,
-    state.engine.rejectOffer({ nowMs: ctx.nowMs(), offerId: engineOfferId, version }),
-  );
-}
-
 /** A reservation write whose only answer that matters is a refused fence. */
 function fenced(
   ctx: PartitionContext,
@@ -242,17 +285,8 @@ function fenced(
   );
 }
 
-/** Behind the offer's own reservation, if that is still in flight; nothing if it was refused. */
-function releaseReservation(
-  ctx: PartitionContext,
-  offerId: string,
-  committed: Promise<boolean>,
-): void {
-  fenced(ctx, async () => {
-    if (!(await committed)) return { ok: true };
-    return ctx.store.reservations.release(offerId, ctx.lease);
-  });
-}
+const releaseReservation = (ctx: PartitionContext, offerId: string): void =>
+  fenced(ctx, () => ctx.store.reservations.release(offerId, ctx.lease));
 
 const completeReservation = (ctx: PartitionContext, contactId: string): void =>
   fenced(ctx, () => ctx.store.reservations.complete(contactId, ctx.lease));

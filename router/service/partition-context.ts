@@ -26,13 +26,6 @@ export interface PartitionContext {
    * went away) → the reason of the withdrawal the agent is sent: it never said no itself.
    */
   readonly withdrawOnReject: Map<string, string>;
-  /**
-   * Offers whose reservation may still be in flight → whether the store committed it (never
-   * rejects). Their message, withdrawal and release wait for it (see reserveOffer).
-   */
-  readonly reservations: Map<string, Promise<boolean>>;
-  /** Runs `task` as a step of its own on the ordered path, after the current one. */
-  later(task: () => Promise<void>): void;
 }
 
 const defaultWeights: Record<Channel, number> = { VOICE: 1, EMAIL: 0.2, CHAT: 0.34, KIOSK: 1 };

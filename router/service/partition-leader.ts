@@ -93,10 +93,6 @@ export async function startPartitionLeader(
     capacityMilli: 1000 + Math.round((o.engine.capacityTolerance ?? 0.02) * 1000),
     pipe: new IoPipeline(),
     withdrawOnReject: new Map(),
-    reservations: new Map(),
-    later(task) {
-      void guard("ordered follow-up", () => ordered(task));
-    },
   };
   const queue = new SerialQueue();
   // Settles (never rejects) once the last command on the ordered path is done, effects and all.

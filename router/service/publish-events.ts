@@ -13,7 +13,7 @@ import {
 import {
   AgentEventSchema,
   AgentServiceConnectResponseSchema,
-  ContactEventType,
+  type ContactEventType,
   ContactRecordSchema,
 } from "../../proto/index.js";
 import type { RoutingDecision } from "../engine/decision.js";
@@ -73,27 +73,6 @@ export function contactEventTask(
   };
 }
 
-/**
- * The OFFERED event of an offer whose reservation may still be in flight: its sequence is taken
- * now, in order; once the store answered, it carries OFFERED, or `instead` if the store refused.
- */
-export function publishOfferedEvent(
-  ctx: PartitionContext,
-  entry: ContactEntry,
-  committed: Promise<boolean>,
-  atMs: number,
-  details: EventDetails,
-  instead: { type: ContactEventType; details: EventDetails },
-): void {
-  const offered = contactEventTask(ctx, entry, ContactEventType.OFFERED, atMs, details);
-  // Both built for the one sequence: taken back before the second takes it again.
-  entry.sequence -= 1;
-  const refused = contactEventTask(ctx, entry, instead.type, atMs, instead.details);
-  void ctx.pipe.chain(chainKeys.contactEvents(entry.contact.id), async () =>
-    (await committed) ? offered() : refused(),
-  );
-}
-
 /** Issues the contact's next event behind its earlier ones (see contactEventTask). */
 export function publishContactEvent(
   ctx: PartitionContext,
@@ -111,8 +90,6 @@ export function publishOffer(
   ctx: PartitionContext,
   entry: ContactEntry,
   offer: { offerId: string; agentId: string; expiresAtMs: number; decision: RoutingDecision },
-  /** Published only once the store committed the offer; never if it refused it. */
-  committed: Promise<boolean>,
 ): void {
   const message = create(AgentServiceConnectResponseSchema, {
     event: {
@@ -127,10 +104,9 @@ export function publishOffer(
   });
   const subject = offerSubject(ctx.bus.subjects, ctx.tenant, offer.agentId);
   const msgId = msgIds.offer(ctx.tenant, offer.offerId, "offered");
-  void ctx.pipe.chain(chainKeys.offerMessages(entry.contact.id), async () => {
-    if (await committed)
-      await ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId }));
-  });
+  void ctx.pipe.chain(chainKeys.offerMessages(entry.contact.id), () =>
+    ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId })),
+  );
 }
 
 /**
@@ -141,8 +117,6 @@ export function publishWithdrawal(
   ctx: PartitionContext,
   offer: { offerId: string; agentId: string; contactId: string },
   reason: string,
-  /** Whether the offer was ever committed, hence published: nothing to withdraw if not. */
-  committed: Promise<boolean>,
 ): void {
   const message = create(AgentServiceConnectResponseSchema, {
     event: {
@@ -152,10 +126,9 @@ export function publishWithdrawal(
   });
   const subject = offerSubject(ctx.bus.subjects, ctx.tenant, offer.agentId);
   const msgId = msgIds.offer(ctx.tenant, offer.offerId, "withdrawn");
-  void ctx.pipe.chain(chainKeys.offerMessages(offer.contactId), async () => {
-    if (await committed)
-      await ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId }));
-  });
+  void ctx.pipe.chain(chainKeys.offerMessages(offer.contactId), () =>
+    ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId })),
+  );
 }
 
 export function publishAgentState(
