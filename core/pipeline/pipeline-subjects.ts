@@ -3,7 +3,7 @@ import { checkToken, type SubjectScheme } from "../bus/index.js";
 import { channelToken } from "./channel-token.js";
 
 /**
- * Subjects of the gateway ↔ router protocol (.tmp/pipeline-spec.md), built on the bus's subject
+ * Subjects of the gateway ↔ router protocol (core/pipeline/README.md), built on the bus's subject
  * scheme so the configurable root applies everywhere. Both sides build subjects only here.
  */
 export const CONTACT_COMMAND = "command";
