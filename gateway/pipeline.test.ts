@@ -28,7 +28,7 @@ import {
   type WatchContactResponse,
 } from "../proto/index.js";
 import { type Router, startRouter } from "../router/index.js";
-import { waitForHealth } from "../test/harness/index.js";
+import { waitForHealth, waitUntil } from "../test/harness/index.js";
 import { startTestGateway, type TestGateway } from "./gateway-test-kit.js";
 
 // Gateway + the real router, over gRPC clients, on memory backends and on real NATS + Redis.
@@ -84,11 +84,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const until = async (what: string, condition: () => boolean, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-};
+const until = waitUntil;
 
 type Stream = ClientDuplexStream<
   MessageInitShape<typeof AgentServiceConnectRequestSchema>,

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { connect, type NatsConnection } from "nats";
 import { Counter } from "prom-client";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { waitFor } from "../../test/harness/index.js";
+import { waitUntil } from "../../test/harness/index.js";
 import { SwitchboardError } from "../errors.js";
 import { createLogger } from "../log.js";
 import type { Bus, BusMessage, DeadLetter } from "./bus.js";
@@ -57,14 +57,7 @@ afterAll(async () => {
   await nc.close();
 });
 
-async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  await waitFor(
-    async () => {
-      if (!condition()) throw new Error("not yet");
-    },
-    { timeoutMs, what, intervalMs: 5 },
-  );
-}
+const until = waitUntil;
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

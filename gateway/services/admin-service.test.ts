@@ -7,6 +7,7 @@ import {
   pipelineFilters,
 } from "../../core/index.js";
 import { AdminService, AgentState, Channel } from "../../proto/index.js";
+import { waitUntil } from "../../test/harness/index.js";
 import { startTestGateway, type TestGateway } from "../gateway-test-kit.js";
 import { fieldViolationsOf } from "../status.js";
 
@@ -45,10 +46,7 @@ const violationsOf = (p: Promise<unknown>) =>
       return fieldViolationsOf(e).map((v) => v.field);
     },
   );
-const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(condition()).toBe(true);
-};
+const until = (condition: () => boolean) => waitUntil("the expected messages", condition, 2000);
 
 describe("AdminService over gRPC (memory backends)", () => {
   it("agents: create, read with live state, update with version, conflicts, list, delete", async () => {

@@ -20,6 +20,7 @@ import {
   AgentState,
   Channel,
 } from "../../proto/index.js";
+import { waitUntil } from "../../test/harness/index.js";
 import { startTestGateway, type TestGateway } from "../gateway-test-kit.js";
 
 const ADMIN = "acme-admin-token-0001";
@@ -43,11 +44,7 @@ interface Desktop {
   next(kind: AgentServiceConnectResponse["event"]["case"]): Promise<AgentServiceConnectResponse>;
 }
 
-const until = async (condition: () => boolean, timeoutMs = 3000) => {
-  for (let i = 0; i < timeoutMs / 10 && !condition(); i++)
-    await new Promise((r) => setTimeout(r, 10));
-  expect(condition()).toBe(true);
-};
+const until = (condition: () => boolean) => waitUntil("the expected messages", condition, 3000);
 
 function open(gw: TestGateway, token?: string): Desktop {
   const stream = gw.client(AgentService, token).connect() as Stream;

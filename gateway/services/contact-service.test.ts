@@ -20,6 +20,7 @@ import {
   ContactService,
   type WatchContactResponse,
 } from "../../proto/index.js";
+import { waitUntil } from "../../test/harness/index.js";
 import { startTestGateway, type TestGateway } from "../gateway-test-kit.js";
 import { fieldViolationsOf } from "../status.js";
 
@@ -82,10 +83,7 @@ async function routerEmits(
   );
 }
 
-const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(condition()).toBe(true);
-};
+const until = (condition: () => boolean) => waitUntil("the expected messages", condition, 2000);
 
 describe("ContactService over gRPC (memory backends)", () => {
   it("refuses an invalid contact listing every field violation; other calls are unaffected", async () => {

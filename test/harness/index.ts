@@ -10,5 +10,5 @@ export { isProcessAlive } from "./process-alive.js";
 export type { StartRedisOptions } from "./redis-server.js";
 export { startRedis } from "./redis-server.js";
 export type { ServerBackend, ServerHandle } from "./server-handle.js";
-export { type WaitForOptions, waitFor } from "./wait-for.js";
+export { type WaitForOptions, waitFor, waitUntil } from "./wait-for.js";
 export { type Checkable, probeHealth, waitForHealth } from "./wait-for-health.js";

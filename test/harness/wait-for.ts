@@ -44,3 +44,17 @@ export async function waitFor<T>(probe: () => Promise<T>, options: WaitForOption
     await delay(intervalMs);
   }
 }
+
+/** Polls a synchronous condition until it holds (e.g. "the stream has seen 3 messages"). */
+export function waitUntil(
+  what: string,
+  condition: () => boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
+  return waitFor(
+    async () => {
+      if (!condition()) throw new Error("not yet");
+    },
+    { timeoutMs, what, intervalMs: 5 },
+  );
+}
