@@ -35,6 +35,30 @@ export interface Config {
   readonly tlsKeyFile?: string;
   /** PEM CA bundle; when set, clients must present a certificate it signed (mTLS). */
   readonly tlsClientCaFile?: string;
+  /** YAML/JSON file: per-channel routing (email recipients, phone IVR menu, kiosk devices, flows, faults). */
+  readonly channelsFile?: string;
+  readonly smtpMaxBytes: number;
+  readonly smtpMaxConnections: number;
+  readonly smtpMessagesPerMinute: number;
+  /** Unset: no mail goes out (acknowledgements and replies are logged and dropped). */
+  readonly smtpOutboundUrl?: string;
+  readonly emailFrom: string;
+  /** Unset: attachment contents are dropped, their metadata kept. */
+  readonly attachmentsDir?: string;
+  /** Origins allowed to open the chat WebSocket; unset: the page's own origin only. */
+  readonly allowedOrigins?: readonly string[];
+  readonly chatGraceMs: number;
+  readonly wsMaxPayloadBytes: number;
+  readonly wsMessagesPerMinute: number;
+  /** The public base URL the voice provider calls (signatures are computed over it). */
+  readonly publicUrl?: string;
+  /** Unset: voice webhooks cannot be verified and are refused. */
+  readonly twilioAuthToken?: string;
+  readonly twilioAccountSid?: string;
+  readonly twilioApiUrl: string;
+  readonly callbackThresholdSeconds: number;
+  readonly holdAnnounceSeconds: number;
+  readonly kioskHeartbeatTimeoutMs: number;
 }
 
 /** The keys a user can set (the role and adapter come from positional arguments). */
@@ -233,5 +257,189 @@ export const OPTIONS: readonly OptionSpec[] = [
     allowed: "0–600000",
     description: "On SIGTERM/SIGINT, how long in-flight work may drain before exit.",
     parse: int(0, 600_000),
+  },
+  {
+    key: "channelsFile",
+    flag: "channels-file",
+    env: "SWITCHBOARD_CHANNELS_FILE",
+    allowed: "path to a YAML or JSON file",
+    description:
+      "Per-channel routing for the adapters: email recipients, phone IVR menu, kiosk devices, flows and faults (adapters/README.md). Unset: everything to the default queue.",
+    parse: nonEmpty,
+  },
+  {
+    key: "smtpMaxBytes",
+    flag: "smtp-max-bytes",
+    env: "SWITCHBOARD_SMTP_MAX_BYTES",
+    default: 25 * 1024 * 1024,
+    allowed: "1024–1073741824",
+    description: "Largest inbound email; a bigger one is refused with 552 and nothing is kept.",
+    parse: int(1024, 1024 * 1024 * 1024),
+  },
+  {
+    key: "smtpMaxConnections",
+    flag: "smtp-max-connections",
+    env: "SWITCHBOARD_SMTP_MAX_CONNECTIONS",
+    default: 100,
+    allowed: "1–100000",
+    description: "Concurrent inbound SMTP connections; more are refused with 421.",
+    parse: int(1, 100_000),
+  },
+  {
+    key: "smtpMessagesPerMinute",
+    flag: "smtp-messages-per-minute",
+    env: "SWITCHBOARD_SMTP_MESSAGES_PER_MINUTE",
+    default: 60,
+    allowed: "1–1000000",
+    description: "Inbound messages per client IP per minute; more are deferred with 451.",
+    parse: int(1, 1_000_000),
+  },
+  {
+    key: "smtpOutboundUrl",
+    flag: "smtp-outbound-url",
+    env: "SWITCHBOARD_SMTP_OUTBOUND_URL",
+    allowed: "smtp:// or smtps:// URL",
+    description:
+      "Relay for acknowledgements, agent replies and transcripts. Unset: no mail goes out (logged).",
+    parse: urls(["smtp:", "smtps:"]),
+  },
+  {
+    key: "emailFrom",
+    flag: "email-from",
+    env: "SWITCHBOARD_EMAIL_FROM",
+    default: "Switchboard Support <support@switchboard.localhost>",
+    allowed: "an RFC 5322 address",
+    description: "From: of outbound mail.",
+    parse: nonEmpty,
+  },
+  {
+    key: "attachmentsDir",
+    flag: "attachments-dir",
+    env: "SWITCHBOARD_ATTACHMENTS_DIR",
+    allowed: "path to a folder",
+    description: "Where inbound attachment contents are kept. Unset: dropped, metadata kept.",
+    parse: nonEmpty,
+  },
+  {
+    key: "allowedOrigins",
+    flag: "allowed-origins",
+    env: "SWITCHBOARD_ALLOWED_ORIGINS",
+    allowed: "comma-separated origins (https://shop.example.com) or *",
+    description:
+      "Pages allowed to open the chat WebSocket. Unset: only pages served by Switchboard itself.",
+    parse: (raw) => {
+      const list = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
+      for (const origin of list) {
+        if (origin === "*") continue;
+        let url: URL;
+        try {
+          url = new URL(origin);
+        } catch {
+          return { error: `has "${origin}", not an origin like https://shop.example.com` };
+        }
+        if (url.origin !== origin) {
+          return {
+            error: `has "${origin}"; an origin is scheme://host[:port] only (${url.origin})`,
+          };
+        }
+      }
+      return list.length === 0
+        ? { error: "must name at least one origin" }
+        : { value: Object.freeze(list) };
+    },
+  },
+  {
+    key: "chatGraceMs",
+    flag: "chat-grace-ms",
+    env: "SWITCHBOARD_CHAT_GRACE_MS",
+    default: 60_000,
+    allowed: "0–86400000",
+    description: "A chat customer away this long (no WebSocket) is ABANDONED.",
+    parse: int(0, 86_400_000),
+  },
+  {
+    key: "wsMaxPayloadBytes",
+    flag: "ws-max-payload-bytes",
+    env: "SWITCHBOARD_WS_MAX_PAYLOAD_BYTES",
+    default: 16 * 1024,
+    allowed: "256–16777216",
+    description: "Largest chat WebSocket frame; a bigger one closes the socket with 1009.",
+    parse: int(256, 16 * 1024 * 1024),
+  },
+  {
+    key: "wsMessagesPerMinute",
+    flag: "ws-messages-per-minute",
+    env: "SWITCHBOARD_WS_MESSAGES_PER_MINUTE",
+    default: 120,
+    allowed: "1–100000",
+    description: "Chat frames a customer may send per minute; more get an error frame.",
+    parse: int(1, 100_000),
+  },
+  {
+    key: "publicUrl",
+    flag: "public-url",
+    env: "SWITCHBOARD_PUBLIC_URL",
+    allowed: "http:// or https:// URL",
+    description:
+      "Base URL the voice provider calls (webhook signatures cover it; a proxy changes the host). Unset: taken from each request's Host.",
+    parse: urls(["http:", "https:"]),
+  },
+  {
+    key: "twilioAuthToken",
+    flag: "twilio-auth-token",
+    env: "SWITCHBOARD_TWILIO_AUTH_TOKEN",
+    envAliases: ["TWILIO_AUTH_TOKEN"],
+    allowed: "the provider account's auth token",
+    description:
+      "Verifies X-Twilio-Signature on voice webhooks. Unset: voice webhooks are refused.",
+    parse: nonEmpty,
+  },
+  {
+    key: "twilioAccountSid",
+    flag: "twilio-account-sid",
+    env: "SWITCHBOARD_TWILIO_ACCOUNT_SID",
+    envAliases: ["TWILIO_ACCOUNT_SID"],
+    allowed: "AC…",
+    description: "Account for outbound callback calls through the provider's REST API.",
+    parse: nonEmpty,
+  },
+  {
+    key: "twilioApiUrl",
+    flag: "twilio-api-url",
+    env: "SWITCHBOARD_TWILIO_API_URL",
+    default: "https://api.twilio.com",
+    allowed: "http:// or https:// URL",
+    description: "The voice provider's REST API base URL (tests point it at a local server).",
+    parse: urls(["http:", "https:"]),
+  },
+  {
+    key: "callbackThresholdSeconds",
+    flag: "callback-threshold-seconds",
+    env: "SWITCHBOARD_CALLBACK_THRESHOLD_SECONDS",
+    default: 120,
+    allowed: "0–86400",
+    description: "Expected wait above which callers and kiosk customers are offered a callback.",
+    parse: int(0, 86_400),
+  },
+  {
+    key: "holdAnnounceSeconds",
+    flag: "hold-announce-seconds",
+    env: "SWITCHBOARD_HOLD_ANNOUNCE_SECONDS",
+    default: 30,
+    allowed: "5–600",
+    description: "How often a caller on hold hears their position and expected wait.",
+    parse: int(5, 600),
+  },
+  {
+    key: "kioskHeartbeatTimeoutMs",
+    flag: "kiosk-heartbeat-timeout-ms",
+    env: "SWITCHBOARD_KIOSK_HEARTBEAT_TIMEOUT_MS",
+    default: 30_000,
+    allowed: "1000–3600000",
+    description: "A kiosk silent this long is marked offline (metric and event).",
+    parse: int(1000, 3_600_000),
   },
 ];
