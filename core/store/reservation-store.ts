@@ -52,6 +52,39 @@ export type CompleteResult =
   | { readonly ok: false; readonly reason: "STALE_TOKEN" | "NOT_FOUND" | "NOT_CONFIRMED" };
 
 /**
+ * One write of a batch (`ReservationStore.apply`), without its fence: the batch carries one.
+ * `confirmLive` is the lease holder vouching that the offer is live in its own state (it
+ * committed the reservation itself and has not ended it): a RESERVED offer is confirmed even
+ * past its expiry (it still holds its load and contact), and one the store already let go
+ * (expired on touch, or lost) is taken again — only if the contact is free and the agent has
+ * room, so the store's two guarantees hold whatever the caller believes.
+ */
+export type ReservationOp =
+  | { readonly kind: "reserve"; readonly input: Omit<ReserveInput, "fence"> }
+  | { readonly kind: "release"; readonly offerId: string }
+  | { readonly kind: "confirm"; readonly offerId: string }
+  | { readonly kind: "confirmLive"; readonly input: Omit<ReserveInput, "fence"> }
+  | { readonly kind: "complete"; readonly contactId: string };
+
+/** Refusals of `confirmLive`: the contact or the agent's capacity is taken by another offer. */
+export type ConfirmLiveResult =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly reason: "STALE_TOKEN" | "CONTACT_RESERVED" | "AGENT_FULL" | "COMPLETED";
+    };
+
+/** What each op of a batch answered, in the batch's order; refusals as in the single calls. */
+export type ReservationOpResult =
+  | ReserveResult
+  /** A reserve whose offerId is already used with other inputs (single call: ALREADY_EXISTS). */
+  | { readonly ok: false; readonly reason: "OFFER_CONFLICT" }
+  | ReleaseResult
+  | ConfirmResult
+  | ConfirmLiveResult
+  | CompleteResult;
+
+/**
  * RESERVED: offered, holding agent capacity and the contact until accepted or expiresAtMs.
  * CONFIRMED: accepted; the contact is connected and the capacity stays taken until complete.
  * RELEASED / COMPLETED: finished; kept for `finishedOfferRetentionMs` so retries stay idempotent.
@@ -81,6 +114,12 @@ export interface Reservation {
  */
 export interface ReservationStore {
   reserve(input: ReserveInput): Promise<ReserveResult>;
+  /**
+   * Several writes in one atomic step (one round trip), applied in order, each answering as
+   * its single call would; with a stale fence every op answers STALE_TOKEN and nothing is
+   * written. Retrying the same batch is safe: every op is idempotent.
+   */
+  apply(ops: readonly ReservationOp[], fence: Fence): Promise<ReservationOpResult[]>;
   /** Reject or timeout: frees the capacity and the contact. */
   release(offerId: string, fence: Fence): Promise<ReleaseResult>;
   /** Accept: the contact is connected to the agent; capacity stays taken until `complete`. */

@@ -1,10 +1,13 @@
 import type { Clock } from "../../clock.js";
 import type {
   CompleteResult,
+  ConfirmLiveResult,
   ConfirmResult,
   Fence,
   ReleaseResult,
   Reservation,
+  ReservationOp,
+  ReservationOpResult,
   ReservationStore,
   ReserveInput,
   ReserveResult,
@@ -33,6 +36,8 @@ export function createMemoryReservations(
     while (state.finished.length > 0 && (state.finished[0]?.expireAtMs ?? 0) <= now) {
       const { offerId } = state.finished.shift()!;
       const offer = state.offers.get(offerId);
+      // Taken again since it finished (confirmLive): not ours to prune any more.
+      if (offer?.state === "RESERVED" || offer?.state === "CONFIRMED") continue;
       state.offers.delete(offerId);
       if (offer && state.contactOffers.get(offer.contactId) === offerId) {
         state.contactOffers.delete(offer.contactId);
@@ -68,55 +73,138 @@ export function createMemoryReservations(
     pruneFinished();
   };
 
+  type Input = Omit<ReserveInput, "fence">;
+
+  // CONTACT_RESERVED / AGENT_FULL, or undefined when the agent may hold the offer.
+  const refusal = (input: Input): "CONTACT_RESERVED" | "AGENT_FULL" | undefined => {
+    for (const offerId of [...(state.agentOffers.get(input.agentId) ?? [])]) {
+      expireIfDue(offerId);
+    }
+    const currentId = state.contactOffers.get(input.contactId);
+    const current =
+      currentId === undefined || currentId === input.offerId ? undefined : expireIfDue(currentId);
+    if (current?.state === "RESERVED" || current?.state === "CONFIRMED") return "CONTACT_RESERVED";
+    const load = state.loads.get(input.agentId);
+    if ((load?.get("total") ?? 0) + input.weightMilli > input.capacityMilli) return "AGENT_FULL";
+    if (input.channel === "VOICE" && (load?.get("VOICE") ?? 0) > 0) return "AGENT_FULL";
+    return undefined;
+  };
+
+  const hold = (input: Input, to: "RESERVED" | "CONFIRMED", version: number): void => {
+    state.offers.set(input.offerId, {
+      offerId: input.offerId,
+      contactId: input.contactId,
+      agentId: input.agentId,
+      channel: input.channel,
+      weightMilli: input.weightMilli,
+      expiresAtMs: input.expiresAtMs,
+      version,
+      state: to,
+    });
+    state.contactOffers.set(input.contactId, input.offerId);
+    const load = getOrCreate(state.loads, input.agentId, () => new Map());
+    load.set(input.channel, (load.get(input.channel) ?? 0) + input.weightMilli);
+    load.set("total", (load.get("total") ?? 0) + input.weightMilli);
+    getOrCreate(state.agentOffers, input.agentId, () => new Set()).add(input.offerId);
+  };
+
+  type Reserved = ReserveResult | { readonly ok: false; readonly reason: "OFFER_CONFLICT" };
+  const reserve = (input: Input): Reserved => {
+    const existing = state.offers.get(input.offerId);
+    if (existing) {
+      if (
+        existing.contactId !== input.contactId ||
+        existing.agentId !== input.agentId ||
+        existing.channel !== input.channel ||
+        existing.weightMilli !== input.weightMilli
+      ) {
+        return { ok: false, reason: "OFFER_CONFLICT" };
+      }
+      return { ok: true, version: existing.version };
+    }
+    const why = refusal(input);
+    if (why !== undefined) return { ok: false, reason: why };
+    state.reservationSeq += 1;
+    hold(input, "RESERVED", state.reservationSeq);
+    return { ok: true, version: state.reservationSeq };
+  };
+
+  const confirmLive = (input: Input): ConfirmLiveResult => {
+    const offer = state.offers.get(input.offerId);
+    if (offer?.state === "CONFIRMED") return { ok: true };
+    if (offer?.state === "COMPLETED") return { ok: false, reason: "COMPLETED" };
+    if (offer?.state === "RESERVED") {
+      state.offers.set(input.offerId, { ...offer, state: "CONFIRMED" });
+      return { ok: true };
+    }
+    // Let go by the store (expired on touch, or lost): taken again if nothing else holds it.
+    const why = refusal(input);
+    if (why !== undefined) return { ok: false, reason: why };
+    let version = offer?.version;
+    if (version === undefined) {
+      state.reservationSeq += 1;
+      version = state.reservationSeq;
+    }
+    hold(input, "CONFIRMED", version);
+    return { ok: true };
+  };
+
+  const release = (offerId: string): ReleaseResult => {
+    const offer = expireIfDue(offerId);
+    if (!offer) return { ok: false, reason: "NOT_FOUND" };
+    if (offer.state === "RESERVED") finish(offer, "RELEASED");
+    else if (offer.state !== "RELEASED") return { ok: false, reason: "ALREADY_CONFIRMED" };
+    return { ok: true };
+  };
+
+  const confirm = (offerId: string): ConfirmResult => {
+    const offer = expireIfDue(offerId);
+    if (!offer) return { ok: false, reason: "NOT_FOUND" };
+    if (offer.state === "RELEASED") return { ok: false, reason: "RELEASED" };
+    if (offer.state === "RESERVED") state.offers.set(offerId, { ...offer, state: "CONFIRMED" });
+    return { ok: true };
+  };
+
+  const complete = (contactId: string): CompleteResult => {
+    const offerId = state.contactOffers.get(contactId);
+    const offer = offerId === undefined ? undefined : expireIfDue(offerId);
+    if (!offer) return { ok: false, reason: "NOT_FOUND" };
+    if (offer.state === "CONFIRMED") finish(offer, "COMPLETED");
+    else if (offer.state !== "COMPLETED") return { ok: false, reason: "NOT_CONFIRMED" };
+    return { ok: true };
+  };
+
   return {
     async reserve(input: ReserveInput): Promise<ReserveResult> {
       checkReserveInput(input);
       begin();
       if (!fenceIsLive(input.fence)) return { ok: false, reason: "STALE_TOKEN" };
-      const existing = state.offers.get(input.offerId);
-      if (existing) {
-        if (
-          existing.contactId !== input.contactId ||
-          existing.agentId !== input.agentId ||
-          existing.channel !== input.channel ||
-          existing.weightMilli !== input.weightMilli
-        ) {
-          throw offerConflict(input.offerId);
-        }
-        return { ok: true, version: existing.version };
+      const result = reserve(input);
+      if (!result.ok && result.reason === "OFFER_CONFLICT") throw offerConflict(input.offerId);
+      return result as ReserveResult;
+    },
+
+    async apply(ops: readonly ReservationOp[], fence: Fence): Promise<ReservationOpResult[]> {
+      checkFence(fence);
+      for (const op of ops) {
+        if (op.kind === "reserve" || op.kind === "confirmLive")
+          checkReserveInput({ ...op.input, fence });
+        else
+          checkId(
+            op.kind === "complete" ? "contactId" : "offerId",
+            op.kind === "complete" ? op.contactId : op.offerId,
+          );
       }
-      for (const offerId of [...(state.agentOffers.get(input.agentId) ?? [])]) {
-        expireIfDue(offerId);
-      }
-      const currentId = state.contactOffers.get(input.contactId);
-      const current = currentId === undefined ? undefined : expireIfDue(currentId);
-      if (current?.state === "RESERVED" || current?.state === "CONFIRMED") {
-        return { ok: false, reason: "CONTACT_RESERVED" };
-      }
-      const load = getOrCreate(state.loads, input.agentId, () => new Map());
-      if ((load.get("total") ?? 0) + input.weightMilli > input.capacityMilli) {
-        return { ok: false, reason: "AGENT_FULL" };
-      }
-      if (input.channel === "VOICE" && (load.get("VOICE") ?? 0) > 0) {
-        return { ok: false, reason: "AGENT_FULL" };
-      }
-      state.reservationSeq += 1;
-      const version = state.reservationSeq;
-      state.offers.set(input.offerId, {
-        offerId: input.offerId,
-        contactId: input.contactId,
-        agentId: input.agentId,
-        channel: input.channel,
-        weightMilli: input.weightMilli,
-        expiresAtMs: input.expiresAtMs,
-        version,
-        state: "RESERVED",
+      if (ops.length === 0) return [];
+      begin();
+      if (!fenceIsLive(fence)) return ops.map(() => ({ ok: false, reason: "STALE_TOKEN" }));
+      return ops.map((op): ReservationOpResult => {
+        if (op.kind === "reserve") return reserve(op.input);
+        if (op.kind === "confirmLive") return confirmLive(op.input);
+        if (op.kind === "release") return release(op.offerId);
+        if (op.kind === "confirm") return confirm(op.offerId);
+        return complete(op.contactId);
       });
-      state.contactOffers.set(input.contactId, input.offerId);
-      load.set(input.channel, (load.get(input.channel) ?? 0) + input.weightMilli);
-      load.set("total", (load.get("total") ?? 0) + input.weightMilli);
-      getOrCreate(state.agentOffers, input.agentId, () => new Set()).add(input.offerId);
-      return { ok: true, version };
     },
 
     async release(offerId: string, fence: Fence): Promise<ReleaseResult> {
@@ -124,11 +212,7 @@ export function createMemoryReservations(
       checkFence(fence);
       begin();
       if (!fenceIsLive(fence)) return { ok: false, reason: "STALE_TOKEN" };
-      const offer = expireIfDue(offerId);
-      if (!offer) return { ok: false, reason: "NOT_FOUND" };
-      if (offer.state === "RESERVED") finish(offer, "RELEASED");
-      else if (offer.state !== "RELEASED") return { ok: false, reason: "ALREADY_CONFIRMED" };
-      return { ok: true };
+      return release(offerId);
     },
 
     async confirm(offerId: string, fence: Fence): Promise<ConfirmResult> {
@@ -136,11 +220,7 @@ export function createMemoryReservations(
       checkFence(fence);
       begin();
       if (!fenceIsLive(fence)) return { ok: false, reason: "STALE_TOKEN" };
-      const offer = expireIfDue(offerId);
-      if (!offer) return { ok: false, reason: "NOT_FOUND" };
-      if (offer.state === "RELEASED") return { ok: false, reason: "RELEASED" };
-      if (offer.state === "RESERVED") state.offers.set(offerId, { ...offer, state: "CONFIRMED" });
-      return { ok: true };
+      return confirm(offerId);
     },
 
     async complete(contactId: string, fence: Fence): Promise<CompleteResult> {
@@ -148,12 +228,7 @@ export function createMemoryReservations(
       checkFence(fence);
       begin();
       if (!fenceIsLive(fence)) return { ok: false, reason: "STALE_TOKEN" };
-      const offerId = state.contactOffers.get(contactId);
-      const offer = offerId === undefined ? undefined : expireIfDue(offerId);
-      if (!offer) return { ok: false, reason: "NOT_FOUND" };
-      if (offer.state === "CONFIRMED") finish(offer, "COMPLETED");
-      else if (offer.state !== "COMPLETED") return { ok: false, reason: "NOT_CONFIRMED" };
-      return { ok: true };
+      return complete(contactId);
     },
 
     async get(offerId: string): Promise<Reservation | undefined> {

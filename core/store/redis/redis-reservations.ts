@@ -6,6 +6,8 @@ import type {
   Fence,
   ReleaseResult,
   Reservation,
+  ReservationOp,
+  ReservationOpResult,
   ReservationState,
   ReservationStore,
   ReserveInput,
@@ -54,6 +56,56 @@ export function createRedisReservations(
       if (outcome === "OK") return { ok: true, version: Number(version) };
       if (outcome === "OFFER_CONFLICT") throw offerConflict(input.offerId);
       return { ok: false, reason: outcome as "STALE_TOKEN" | "CONTACT_RESERVED" | "AGENT_FULL" };
+    },
+
+    async apply(ops: readonly ReservationOp[], fence: Fence): Promise<ReservationOpResult[]> {
+      checkFence(fence);
+      if (ops.length === 0) return [];
+      const args: string[] = [...header(), ...fenceArgs(fence)];
+      for (const op of ops) {
+        switch (op.kind) {
+          case "reserve":
+          case "confirmLive": {
+            const input = op.input;
+            checkReserveInput({ ...input, fence });
+            args.push(
+              op.kind === "reserve" ? "R" : "L",
+              input.contactId,
+              input.agentId,
+              input.offerId,
+              input.channel,
+              String(input.weightMilli),
+              String(input.capacityMilli),
+              String(input.expiresAtMs),
+            );
+            break;
+          }
+          case "release":
+            checkId("offerId", op.offerId);
+            args.push("X", op.offerId);
+            break;
+          case "confirm":
+            checkId("offerId", op.offerId);
+            args.push("C", op.offerId);
+            break;
+          case "complete":
+            checkId("contactId", op.contactId);
+            args.push("P", op.contactId);
+            break;
+        }
+      }
+      const reply = (await runner.script("batch", args)) as [string, number?][] | ["STALE_TOKEN"];
+      // A stale fence answers once, for the whole batch, before writing anything.
+      if (reply[0] === "STALE_TOKEN") {
+        return ops.map(() => ({ ok: false, reason: "STALE_TOKEN" }) as const);
+      }
+      return (reply as [string, number?][]).map(([outcome, version]) =>
+        outcome === "OK"
+          ? version === undefined
+            ? { ok: true }
+            : { ok: true, version: Number(version) }
+          : ({ ok: false, reason: outcome } as ReservationOpResult),
+      );
     },
 
     async release(offerId: string, fence: Fence): Promise<ReleaseResult> {

@@ -135,9 +135,125 @@ elseif o.state ~= 'COMPLETED' then return 'NOT_CONFIRMED' end
 return 'OK'
 `;
 
+// One batch of writes under one fence check (see ReservationStore.apply). ARGV[3..4]:
+// partition, token; then the ops, each a code and its arguments:
+//   R contact agent offer channel weight capacity expires   (reserve)
+//   L contact agent offer channel weight capacity expires   (confirmLive)
+//   X offer (release)   C offer (confirm)   P contact (complete)
+// Returns one reply per op: {'OK', version} / {'OK'} / {refusal}. The same checks, in the same
+// order, as the single scripts above.
+const batch = `${prelude}
+if not fence_is_live(ARGV[3], ARGV[4]) then return {'STALE_TOKEN'} end
+
+local function hold(offer, contact, agent, channel, weight, expires, state, version)
+  local load = B .. 'load:' .. agent
+  redis.call('HSET', offer_key(offer), 'contact', contact, 'agent', agent, 'channel', channel,
+    'weight', weight, 'expires', expires, 'version', version, 'state', state)
+  redis.call('PERSIST', offer_key(offer))
+  redis.call('SET', B .. 'contact:' .. contact, offer)
+  redis.call('HINCRBY', load, channel, weight)
+  redis.call('HINCRBY', load, 'total', weight)
+  redis.call('SADD', B .. 'agent-offers:' .. agent, offer)
+  redis.call('SADD', B .. 'active', offer)
+end
+
+-- CONTACT_RESERVED / AGENT_FULL, as in the reserve script; nil when the offer may be held.
+local function refusal(offer, contact, agent, channel, weight, capacity)
+  for _, id in ipairs(redis.call('SMEMBERS', B .. 'agent-offers:' .. agent)) do expire_if_due(id) end
+  local current_id = redis.call('GET', B .. 'contact:' .. contact)
+  if current_id and current_id ~= offer then
+    local current = expire_if_due(current_id)
+    if current and (current.state == 'RESERVED' or current.state == 'CONFIRMED') then
+      return 'CONTACT_RESERVED'
+    end
+  end
+  local load = B .. 'load:' .. agent
+  if tonumber(redis.call('HGET', load, 'total') or '0') + weight > capacity then
+    return 'AGENT_FULL'
+  end
+  if channel == 'VOICE' and tonumber(redis.call('HGET', load, 'VOICE') or '0') > 0 then
+    return 'AGENT_FULL'
+  end
+  return nil
+end
+
+local function reserve(contact, agent, offer, channel, weight, capacity, expires)
+  local existing = load_offer(offer)
+  if existing then
+    if existing.contact ~= contact or existing.agent ~= agent or existing.channel ~= channel
+      or existing.weight ~= weight then return {'OFFER_CONFLICT'} end
+    return {'OK', existing.version}
+  end
+  local why = refusal(offer, contact, agent, channel, weight, capacity)
+  if why then return {why} end
+  local version = redis.call('INCR', B .. 'reservation-seq')
+  hold(offer, contact, agent, channel, weight, expires, 'RESERVED', version)
+  return {'OK', version}
+end
+
+local function confirm_live(contact, agent, offer, channel, weight, capacity, expires)
+  local o = load_offer(offer)
+  if o and o.state == 'CONFIRMED' then return {'OK'} end
+  if o and o.state == 'COMPLETED' then return {'COMPLETED'} end
+  if o and o.state == 'RESERVED' then
+    redis.call('HSET', offer_key(offer), 'state', 'CONFIRMED')
+    return {'OK'}
+  end
+  -- Let go by the store (expired on touch, or lost): taken again if nothing else holds it.
+  local why = refusal(offer, contact, agent, channel, weight, capacity)
+  if why then return {why} end
+  local version = o and o.version or redis.call('INCR', B .. 'reservation-seq')
+  hold(offer, contact, agent, channel, weight, expires, 'CONFIRMED', version)
+  return {'OK'}
+end
+
+local function release(id)
+  local o = expire_if_due(id)
+  if not o then return {'NOT_FOUND'} end
+  if o.state == 'RESERVED' then finish(id, o, 'RELEASED')
+  elseif o.state ~= 'RELEASED' then return {'ALREADY_CONFIRMED'} end
+  return {'OK'}
+end
+
+local function confirm(id)
+  local o = expire_if_due(id)
+  if not o then return {'NOT_FOUND'} end
+  if o.state == 'RELEASED' then return {'RELEASED'} end
+  if o.state == 'RESERVED' then redis.call('HSET', offer_key(id), 'state', 'CONFIRMED') end
+  return {'OK'}
+end
+
+local function complete(contact)
+  local id = redis.call('GET', B .. 'contact:' .. contact)
+  if not id then return {'NOT_FOUND'} end
+  local o = expire_if_due(id)
+  if not o then return {'NOT_FOUND'} end
+  if o.state == 'CONFIRMED' then finish(id, o, 'COMPLETED')
+  elseif o.state ~= 'COMPLETED' then return {'NOT_CONFIRMED'} end
+  return {'OK'}
+end
+
+local replies = {}
+local i = 5
+while i <= #ARGV do
+  local code = ARGV[i]
+  if code == 'R' or code == 'L' then
+    local f = code == 'R' and reserve or confirm_live
+    replies[#replies + 1] = f(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4],
+      tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6]), ARGV[i + 7])
+    i = i + 8
+  elseif code == 'X' then replies[#replies + 1] = release(ARGV[i + 1]); i = i + 2
+  elseif code == 'C' then replies[#replies + 1] = confirm(ARGV[i + 1]); i = i + 2
+  elseif code == 'P' then replies[#replies + 1] = complete(ARGV[i + 1]); i = i + 2
+  else return redis.error_reply('unknown reservation op ' .. tostring(code)) end
+end
+return replies
+`;
+
 export const reservationScripts: Readonly<Record<string, ScriptSpec>> = {
   reserve: { lua: reserve, numberOfKeys: 1 },
   release: { lua: release, numberOfKeys: 1 },
   confirm: { lua: confirm, numberOfKeys: 1 },
   complete: { lua: complete, numberOfKeys: 1 },
+  batch: { lua: batch, numberOfKeys: 1 },
 };
