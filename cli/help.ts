@@ -14,10 +14,10 @@ export function helpText(): string {
 Usage: switchboard [role] [options]
 
 Roles:
-  all                    every role in one process (default)
+  all                    router, gateway and every channel adapter in one process (default)
   gateway                the gRPC edge and the HTTP ops endpoints
-  router                 the routing service (not built yet)
-  adapter <channel>      one channel adapter: email, web, phone or kiosk (not built yet)
+  router                 the routing service, with the HTTP ops endpoints
+  adapter <channel>      one channel adapter alone: email, web, phone or kiosk
   simulate               discrete-event simulation on the real router engine
                          (switchboard simulate --help)
   staff                  agents needed for a service-level target, Erlang C/A

@@ -1,4 +1,12 @@
-import { type Config, ErrorCode, type Logger, SwitchboardError } from "../core/index.js";
+import { ADAPTER_FACTORIES } from "../adapters/index.js";
+import {
+  ADAPTERS,
+  type AdapterName,
+  type Config,
+  ErrorCode,
+  type Logger,
+  SwitchboardError,
+} from "../core/index.js";
 import {
   createGatewayMetrics,
   createHealthMonitor,
@@ -14,18 +22,19 @@ export interface RunningRoles {
 }
 
 const NOT_BUILT: Partial<Record<Config["role"], string>> = {
-  adapter: "the channel adapters (issues #6 email/web and #7 phone/kiosk)",
   bench: "the bench role; run `npm run bench:router` or `npm run bench:sim`",
 };
 
 type Stop = () => Promise<void>;
 
 /**
- * Starts the components of a role on one bus and store: `all` = router + gateway in one
- * process, `gateway` = the gRPC edge and ops HTTP, `router` = routing with ops HTTP. The
- * router starts before the gateway so the first accepted contact already has a router.
+ * Starts the components of a role on one bus and store: `all` = router + gateway + every
+ * channel adapter in one process, `gateway` = the gRPC edge and ops HTTP, `router` = routing
+ * with ops HTTP, `adapter <channel>` = one channel adapter with health, reflection and ops
+ * HTTP. The router starts before the gateway so the first accepted contact has a router.
  */
 export async function startRoles(config: Config, logger: Logger): Promise<RunningRoles> {
+  const adapters = adaptersOf(config);
   const missing = NOT_BUILT[config.role];
   if (missing !== undefined) {
     throw new SwitchboardError(
@@ -53,8 +62,8 @@ export async function startRoles(config: Config, logger: Logger): Promise<Runnin
       });
       stops.push(() => router.stop());
     }
-    if (config.role === "all" || config.role === "gateway") {
-      stops.push(await startGatewayRole(config, logger, backends));
+    if (config.role === "all" || config.role === "gateway" || config.role === "adapter") {
+      stops.push(await startGatewayRole(config, logger, backends, adapters));
     } else {
       stops.push(await startOpsOnly(config, logger, backends));
     }
@@ -65,16 +74,39 @@ export async function startRoles(config: Config, logger: Logger): Promise<Runnin
   return { stop: () => stopAll(stops, logger) };
 }
 
-async function startGatewayRole(config: Config, logger: Logger, backends: Backends): Promise<Stop> {
+/** The adapters a role hosts: all built ones for `all`, the named one for `adapter`. */
+function adaptersOf(config: Config): AdapterName[] {
+  if (config.role === "all") return ADAPTERS.filter((name) => ADAPTER_FACTORIES[name]);
+  if (config.role !== "adapter" || config.adapter === undefined) return [];
+  if (ADAPTER_FACTORIES[config.adapter] === undefined) {
+    throw new SwitchboardError(
+      ErrorCode.Unimplemented,
+      `the ${config.adapter} adapter is not built yet (issues #6 email/web, #7 phone/kiosk)`,
+    );
+  }
+  return [config.adapter];
+}
+
+async function startGatewayRole(
+  config: Config,
+  logger: Logger,
+  backends: Backends,
+  adapters: readonly AdapterName[],
+): Promise<Stop> {
   const gateway = await startGateway({
     config,
     logger,
     checks: backends.checks,
     bus: backends.bus,
     store: backends.store,
+    edge: config.role !== "adapter",
+    adapters: adapters.flatMap((name) => {
+      const factory = ADAPTER_FACTORIES[name];
+      return factory === undefined ? [] : [factory];
+    }),
   });
   logger.info(
-    { grpcPort: gateway.grpcPort, httpPort: gateway.httpPort },
+    { grpcPort: gateway.grpcPort, httpPort: gateway.httpPort, adapters },
     `switchboard ready: gRPC on ${config.host}:${gateway.grpcPort}, HTTP on ${config.host}:${gateway.httpPort} (/healthz /readyz /metrics)`,
   );
   return () => gateway.stop();

@@ -23,6 +23,7 @@ export {
 } from "./errors.js";
 export type { HealthCheck } from "./health-check.js";
 export { createIdGenerator, type IdGenerator, newId } from "./ids.js";
+export * from "./intake/index.js";
 export {
   createLogger,
   createStdoutDestination,

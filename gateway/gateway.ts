@@ -3,6 +3,8 @@ import {
   type Bus,
   type Clock,
   type Config,
+  createContactIntake,
+  createConversations,
   createIdGenerator,
   createMemoryBus,
   createMemoryStore,
@@ -20,6 +22,7 @@ import {
   KioskService,
   StatsService,
 } from "../proto/index.js";
+import type { AdapterContext, AdapterFactory, RunningAdapter } from "./adapter-host.js";
 import { createAuthenticator, seedTokensFile, withAuth } from "./auth/index.js";
 import { addService } from "./grpc/adapter.js";
 import { startGrpcServer } from "./grpc-server.js";
@@ -28,6 +31,7 @@ import { createHealthService } from "./health-service.js";
 import { startOpsHttpServer } from "./http-server.js";
 import { createGatewayMetrics } from "./metrics.js";
 import { createAdminService } from "./services/admin-service.js";
+import { deliverCustomerConversation } from "./services/agent-conversation.js";
 import { createAgentService } from "./services/agent-service.js";
 import { startAgentSessions } from "./services/agent-sessions.js";
 import { createCommandClock } from "./services/command-time.js";
@@ -63,6 +67,14 @@ export interface GatewayOptions {
   readonly cancelWaitMs?: number;
   /** Names this process in AgentConnected/AgentDisconnected. Default: a new UUIDv7. */
   readonly gatewayId?: string;
+  /** Channel adapters to host (their HTTP routes and gRPC services join this gateway's). */
+  readonly adapters?: readonly AdapterFactory[];
+  /**
+   * Serve the gRPC edge (ContactService, AgentService, AdminService, StatsService). Default
+   * true; false for a process that only hosts adapters (`switchboard adapter <channel>`):
+   * health, reflection and the adapters' own services.
+   */
+  readonly edge?: boolean;
 }
 
 export interface Gateway {
@@ -113,32 +125,77 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     throw err;
   }
   const auth = createAuthenticator({ store, logger, clock });
+  const commandTime = createCommandClock(clock);
   const ctx: ServiceContext = {
     bus,
     store,
+    intake: createContactIntake({
+      bus,
+      store,
+      clock,
+      ids,
+      commandTime,
+      idempotencyTtlMs: options.idempotencyTtlMs ?? 86_400_000,
+    }),
+    conversations: createConversations({ bus, store, clock }),
     auth,
     logger,
     clock,
-    commandTime: createCommandClock(clock),
+    commandTime,
     ids,
     gatewayId: options.gatewayId ?? ids.next(),
     shutdown: shutdown.signal,
   };
   const hub = await startContactEventHub(bus, logger);
   const sessions = await startAgentSessions(ctx, options.agentGraceMs ?? 10_000);
+  const conversation = await deliverCustomerConversation(ctx, sessions.holding);
   const agents = createAgentService(ctx, sessions, {
     helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
   });
   const contacts = createContactService(ctx, hub, {
-    idempotencyTtlMs: options.idempotencyTtlMs ?? 86_400_000,
     cancelWaitMs: options.cancelWaitMs ?? 5000,
   });
+  const running: RunningAdapter[] = [];
+  const stopAdapters = async () => {
+    for (const adapter of running.splice(0).reverse()) {
+      await adapter.stop().catch((err: unknown) => {
+        logger.error({ err, adapter: adapter.name }, "adapter did not stop cleanly");
+      });
+    }
+  };
   const closeServices = async () => {
     shutdown.abort();
+    await stopAdapters();
     hub.close();
+    for (const subscription of conversation) subscription.unsubscribe();
     await sessions.close();
     await closeOwned();
   };
+  try {
+    const adapterContext: AdapterContext = {
+      config,
+      logger: options.logger,
+      bus,
+      store,
+      clock,
+      ids,
+      intake: ctx.intake,
+      conversations: ctx.conversations,
+      metrics: metrics.registry,
+      shutdown: shutdown.signal,
+    };
+    for (const start of options.adapters ?? []) running.push(await start(adapterContext));
+  } catch (err) {
+    await closeServices();
+    health.close();
+    throw err;
+  }
+  const edge = options.edge ?? true;
+  const adapterServices = running.flatMap((a) => a.grpc ?? []);
+  const hosted = [
+    ...(edge ? SERVICES : []),
+    ...adapterServices.map((r) => r.service).filter((s) => !SERVICES.includes(s)),
+  ];
 
   const grpc = await startGrpcServer({
     host: config.host,
@@ -148,7 +205,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     logger: options.logger,
     register(server) {
-      addService(server, Health, createHealthService(health, SERVICES), implOptions);
+      addService(server, Health, createHealthService(health, hosted), implOptions);
+      for (const { service, impl } of adapterServices)
+        addService(server, service, impl, implOptions);
+      if (!edge) return;
       addService(server, ContactService, withAuth(ContactService, contacts, auth), implOptions);
       addService(
         server,
@@ -164,10 +224,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         implOptions,
       );
       for (const [service, note] of PLACEHOLDERS) {
+        if (adapterServices.some((r) => r.service === service)) continue;
         addService(server, service, createUnimplementedService(service, note), implOptions);
       }
     },
-    reflectionFiles: [...SERVICES.map((s) => s.file), file_grpc_health_v1_health],
+    reflectionFiles: [...hosted.map((s) => s.file), file_grpc_health_v1_health],
   }).catch(async (err: unknown) => {
     await closeServices();
     health.close();
@@ -179,6 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     health,
     metrics,
     logger: options.logger,
+    routes: running.flatMap((a) => (a.http === undefined ? [] : [a.http])),
   }).catch(async (err: unknown) => {
     await grpc.shutdown(0);
     await closeServices();
@@ -194,6 +256,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // Health Watch, WatchContact and agent streams would otherwise hold the drain open.
       health.close();
       shutdown.abort();
+      // Adapters stop taking contacts (SMTP, chat sockets, kiosk streams) and finish in-flight work.
+      await stopAdapters();
       await grpc.shutdown(config.shutdownTimeoutMs);
       await http.close();
       await closeServices();

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../core/index.js";
+import type { HttpRoutes } from "./adapter-host.js";
 import type { HealthMonitor } from "./health-monitor.js";
 import type { GatewayMetrics } from "./metrics.js";
 
@@ -20,10 +21,13 @@ export interface OpsHttpServerOptions {
   readonly health: HealthMonitor;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  /** The channel adapters' routes (web chat, voice webhooks), tried before the built-in 404. */
+  readonly routes?: readonly HttpRoutes[];
 }
 
 export async function startOpsHttpServer(options: OpsHttpServerOptions): Promise<OpsHttpServer> {
   const { health, metrics } = options;
+  const routes = options.routes ?? [];
   const logger = options.logger.child({ component: "http" });
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
@@ -31,6 +35,16 @@ export async function startOpsHttpServer(options: OpsHttpServerOptions): Promise
       res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
       res.end(body);
     };
+    for (const route of routes) {
+      try {
+        if (route.handle(req, res)) return;
+      } catch (err) {
+        logger.error({ err, path }, "http route failed");
+        if (!res.headersSent) send(500, JSON.stringify({ error: "internal error" }));
+        else res.destroy();
+        return;
+      }
+    }
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("allow", "GET, HEAD");
       return send(405, JSON.stringify({ error: `method ${req.method} not allowed` }));
@@ -60,6 +74,15 @@ export async function startOpsHttpServer(options: OpsHttpServerOptions): Promise
           JSON.stringify({ error: `no route ${path}; try /healthz, /readyz or /metrics` }),
         );
     }
+  });
+  server.on("upgrade", (req, socket, head) => {
+    socket.on("error", () => socket.destroy());
+    try {
+      for (const route of routes) if (route.upgrade?.(req, socket, head)) return;
+    } catch (err) {
+      logger.error({ err, path: req.url }, "http upgrade failed");
+    }
+    if (!socket.destroyed) socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
   });
   // Slow or idle clients must not pin sockets during drain.
   server.headersTimeout = 10_000;

@@ -1,3 +1,10 @@
+export type {
+  AdapterContext,
+  AdapterFactory,
+  GrpcRegistration,
+  HttpRoutes,
+  RunningAdapter,
+} from "./adapter-host.js";
 export { type Gateway, type GatewayOptions, startGateway } from "./gateway.js";
 export {
   type CallOptions,

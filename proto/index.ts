@@ -11,6 +11,7 @@ export * from "./gen/switchboard/v1/agent_service_pb.js";
 export * from "./gen/switchboard/v1/common_pb.js";
 export * from "./gen/switchboard/v1/contact_pb.js";
 export * from "./gen/switchboard/v1/contact_service_pb.js";
+export * from "./gen/switchboard/v1/conversation_pb.js";
 export * from "./gen/switchboard/v1/events_pb.js";
 export * from "./gen/switchboard/v1/kiosk_service_pb.js";
 export * from "./gen/switchboard/v1/pipeline_pb.js";

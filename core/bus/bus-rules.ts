@@ -63,9 +63,16 @@ export function createBusRules(options: NormalizedBusOptions): BusRules {
     contacts: spec("CONTACTS", "contact"),
     agents: spec("AGENTS", "agent"),
     offers: spec("OFFERS", "offer"),
+    messages: spec("MESSAGES", "message"),
     deadLetters: spec("DLQ", "dlq"),
   };
-  const allStreams = [layout.contacts, layout.agents, layout.offers, layout.deadLetters];
+  const allStreams = [
+    layout.contacts,
+    layout.agents,
+    layout.offers,
+    layout.messages,
+    layout.deadLetters,
+  ];
   const streamFor = (subject: string): StreamSpec | undefined =>
     allStreams.find((s) => s.subjects.some((p) => subjectMatches(p, subject)));
 

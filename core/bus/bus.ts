@@ -140,6 +140,8 @@ export interface StreamLayout {
   readonly contacts: StreamSpec;
   readonly agents: StreamSpec;
   readonly offers: StreamSpec;
+  /** Conversation messages between customers and agents. */
+  readonly messages: StreamSpec;
   readonly deadLetters: StreamSpec;
 }
 

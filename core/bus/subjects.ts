@@ -9,6 +9,7 @@ import { checkSubject, hasUnsafeChars } from "./subject-match.js";
  *   <root>.contact.<tenant>.<channel>.<event>
  *   <root>.agent.<tenant>.<agentId>.<event>
  *   <root>.offer.<tenant>.<agentId>
+ *   <root>.message.<tenant>.<channel>.<contactId>   conversation messages (chat, email replies)
  *   <root>.dlq.<original subject>
  */
 export type ParsedSubject =
@@ -25,6 +26,12 @@ export type ParsedSubject =
       readonly event: string;
     }
   | { readonly kind: "offer"; readonly tenant: string; readonly agentId: string }
+  | {
+      readonly kind: "message";
+      readonly tenant: string;
+      readonly channel: string;
+      readonly contactId: string;
+    }
   | { readonly kind: "deadLetter"; readonly original: string };
 
 export interface SubjectScheme {
@@ -32,6 +39,8 @@ export interface SubjectScheme {
   contact(tenant: string, channel: string, event: string): string;
   agent(tenant: string, agentId: string, event: string): string;
   offer(tenant: string, agentId: string): string;
+  /** A contact's conversation messages (both directions). */
+  message(tenant: string, channel: string, contactId: string): string;
   /** Where a message that exhausted its deliveries goes. */
   deadLetter(originalSubject: string): string;
   /** Throws INVALID_ARGUMENT when the subject is not one of ours. */
@@ -67,6 +76,7 @@ export function createSubjectScheme(root = "sb"): SubjectScheme {
     contact: (tenant, channel, event) => build("contact", { tenant, channel, event }),
     agent: (tenant, agentId, event) => build("agent", { tenant, agentId, event }),
     offer: (tenant, agentId) => build("offer", { tenant, agentId }),
+    message: (tenant, channel, contactId) => build("message", { tenant, channel, contactId }),
     deadLetter(originalSubject) {
       checkSubject(originalSubject, "originalSubject");
       return `${root}.dlq.${originalSubject}`;
@@ -83,6 +93,9 @@ export function createSubjectScheme(root = "sb"): SubjectScheme {
           return { kind, tenant: a, agentId: b, event: c };
         }
         if (kind === "offer" && rest.length === 2 && a && b) return { kind, tenant: a, agentId: b };
+        if (kind === "message" && rest.length === 3 && a && b && c) {
+          return { kind, tenant: a, channel: b, contactId: c };
+        }
         if (kind === "dlq" && rest.length > 0)
           return { kind: "deadLetter", original: rest.join(".") };
       }

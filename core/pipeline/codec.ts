@@ -14,12 +14,16 @@ import {
   ContactEventSchema,
   type ContactRecord,
   ContactRecordSchema,
+  type ConversationMessage,
+  ConversationMessageSchema,
   type Queue,
   QueueSchema,
   type RoutingConfigChanged,
   RoutingConfigChangedSchema,
   type RoutingRule,
   RoutingRuleSchema,
+  type TypingIndicator,
+  TypingIndicatorSchema,
 } from "../../proto/index.js";
 import { SwitchboardError } from "../errors.js";
 
@@ -76,3 +80,11 @@ export const encodeQueue: (m: Queue) => Uint8Array = encoder(QueueSchema);
 export const decodeQueue: (b: Uint8Array) => Queue = decoder(QueueSchema);
 export const encodeRoutingRule: (m: RoutingRule) => Uint8Array = encoder(RoutingRuleSchema);
 export const decodeRoutingRule: (b: Uint8Array) => RoutingRule = decoder(RoutingRuleSchema);
+export const encodeConversationMessage: (m: ConversationMessage) => Uint8Array =
+  encoder(ConversationMessageSchema);
+export const decodeConversationMessage: (b: Uint8Array) => ConversationMessage =
+  decoder(ConversationMessageSchema);
+export const encodeTypingIndicator: (m: TypingIndicator) => Uint8Array =
+  encoder(TypingIndicatorSchema);
+export const decodeTypingIndicator: (b: Uint8Array) => TypingIndicator =
+  decoder(TypingIndicatorSchema);

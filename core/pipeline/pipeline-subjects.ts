@@ -49,6 +49,23 @@ export function configSubject(scheme: SubjectScheme, tenant: string): string {
   return `${scheme.root}.config.${tenant}`;
 }
 
+/** Where a contact's conversation messages (both directions) are stored. */
+export function messageSubject(
+  scheme: SubjectScheme,
+  tenant: string,
+  channel: ProtoChannel,
+  contactId: string,
+): string {
+  return scheme.message(tenant, channelToken(channel), contactId);
+}
+
+/** Fan-out only (not stored): someone is typing in a contact's conversation. */
+export function typingSubject(scheme: SubjectScheme, tenant: string, contactId: string): string {
+  checkToken(tenant, "tenant");
+  checkToken(contactId, "contactId");
+  return `${scheme.root}.typing.${tenant}.${contactId}`;
+}
+
 /** Consumer filter patterns; `tenant` narrows them to one partition. */
 export const pipelineFilters = {
   contactCommands: (scheme: SubjectScheme, tenant = "*"): string =>
@@ -62,6 +79,10 @@ export const pipelineFilters = {
   offers: (scheme: SubjectScheme, tenant?: string): string =>
     tenant === undefined ? `${scheme.root}.offer.>` : `${scheme.root}.offer.${tenant}.*`,
   config: (scheme: SubjectScheme): string => `${scheme.root}.config.*`,
+  /** Conversation messages, optionally of one channel (e.g. the email adapter's consumer). */
+  messages: (scheme: SubjectScheme, channel?: ProtoChannel, tenant = "*"): string =>
+    `${scheme.root}.message.${tenant}.${channel === undefined ? "*" : channelToken(channel)}.*`,
+  typing: (scheme: SubjectScheme, tenant = "*"): string => `${scheme.root}.typing.${tenant}.*`,
 } as const;
 
 /** The tenant token of any pipeline subject (`<root>.<kind>.<tenant>.…`), for partitioning. */
@@ -83,4 +104,6 @@ export const msgIds = {
     `agent-event:${tenant}:${agentId}:${sequence}`,
   offer: (tenant: string, offerId: string, kind: "offered" | "withdrawn"): string =>
     `offer:${tenant}:${offerId}:${kind}`,
+  message: (tenant: string, contactId: string, messageId: string): string =>
+    `message:${tenant}:${contactId}:${messageId}`,
 } as const;

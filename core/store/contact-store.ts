@@ -1,7 +1,8 @@
 /**
  * What the gateway and the router keep per contact outside the event stream: the idempotency
  * key that makes a retried submit return the first contact, and the router's latest view of
- * the contact (a serialized `switchboard.v1.ContactRecord`, opaque here) for GetContact.
+ * the contact (a serialized `switchboard.v1.ContactRecord`, opaque here) for GetContact, and
+ * the contact's conversation transcript (serialized `switchboard.v1.ConversationMessage`s).
  */
 export interface ContactStore {
   /**
@@ -19,4 +20,12 @@ export interface ContactStore {
    */
   putRecord(contactId: string, record: Uint8Array, sequence: number): Promise<boolean>;
   getRecord(contactId: string): Promise<{ record: Uint8Array; sequence: number } | undefined>;
+  /**
+   * Appends one conversation message to the contact's transcript, once per `messageId` (a
+   * retried publish is kept once). Resolves to whether it was new. Kept as long as the
+   * contact's record; the oldest messages beyond the store's limit are dropped.
+   */
+  appendMessage(contactId: string, messageId: string, message: Uint8Array): Promise<boolean>;
+  /** The transcript, oldest first. */
+  listMessages(contactId: string): Promise<Uint8Array[]>;
 }

@@ -3,6 +3,7 @@
 export type { AgentLoad, AgentState, AgentStatus, AgentStore } from "./agent-store.js";
 export { AGENT_STATES } from "./agent-store.js";
 export { CHANNELS, type Channel } from "./channel.js";
+export type { ChannelStateStore } from "./channel-state-store.js";
 export type { ConfigItem, ConfigKind, ConfigStore, ConfigWriteOptions } from "./config-store.js";
 export { CONFIG_KINDS } from "./config-store.js";
 export type { ContactStore } from "./contact-store.js";

@@ -446,6 +446,58 @@ describe.each(backends)("store contract: $name", (backend) => {
       await rejectsWith(t.contacts.putRecord("c1", bytes("x"), -1), ErrorCode.InvalidArgument);
       await rejectsWith(t.contacts.putRecord("c1", bytes("x"), 1.5), ErrorCode.InvalidArgument);
     });
+
+    it("keeps a transcript in order, each message once, the newest up to the limit", async () => {
+      await setup({ transcriptLimit: 3 });
+      expect(await t.contacts.listMessages("c1")).toEqual([]);
+      expect(await t.contacts.appendMessage("c1", "m1", bytes("one"))).toBe(true);
+      expect(await t.contacts.appendMessage("c1", "m2", new Uint8Array([0, 255]))).toBe(true);
+      expect(await t.contacts.appendMessage("c1", "m1", bytes("one again"))).toBe(false);
+      expect(await t.contacts.listMessages("c1")).toEqual([bytes("one"), new Uint8Array([0, 255])]);
+      await t.contacts.appendMessage("c1", "m3", bytes("three"));
+      await t.contacts.appendMessage("c1", "m4", bytes("four"));
+      expect(await t.contacts.listMessages("c1")).toEqual([
+        new Uint8Array([0, 255]),
+        bytes("three"),
+        bytes("four"),
+      ]);
+      expect(await t.contacts.listMessages("c2")).toEqual([]);
+      await rejectsWith(t.contacts.appendMessage("c1", "", bytes("x")), ErrorCode.InvalidArgument);
+    });
+  });
+
+  describe("channel state", () => {
+    it("gets, puts, claims once and deletes per namespace", async () => {
+      await setup();
+      const s = t.channelState;
+      expect(await s.get("email-thread", "<a@b>")).toBeUndefined();
+      await s.put("email-thread", "<a@b>", "c1", 60_000);
+      expect(await s.get("email-thread", "<a@b>")).toBe("c1");
+      expect(await s.get("chat-session", "<a@b>")).toBeUndefined();
+      expect(await s.claim("fault", "atm-1:paper", "c2", 60_000)).toEqual({
+        value: "c2",
+        created: true,
+      });
+      expect(await s.claim("fault", "atm-1:paper", "c3", 60_000)).toEqual({
+        value: "c2",
+        created: false,
+      });
+      expect(await s.delete("fault", "atm-1:paper")).toBe(true);
+      expect(await s.delete("fault", "atm-1:paper")).toBe(false);
+      expect((await s.claim("fault", "atm-1:paper", "c4", 60_000)).created).toBe(true);
+      await rejectsWith(s.put("Bad NS", "k", "v", 1000), ErrorCode.InvalidArgument);
+      await rejectsWith(s.put("ns", "k", "v", 0), ErrorCode.InvalidArgument);
+      await rejectsWith(s.get("ns", ""), ErrorCode.InvalidArgument);
+    });
+
+    it("forgets a value after its time to live", async () => {
+      await setup();
+      await t.channelState.put("chat-session", "tok", "c1", 150);
+      await b.passLeaseTime(200);
+      b.clock.advance(200);
+      expect(await t.channelState.get("chat-session", "tok")).toBeUndefined();
+      expect((await t.channelState.claim("chat-session", "tok", "c2", 1000)).created).toBe(true);
+    });
   });
 
   describe("tokens", () => {

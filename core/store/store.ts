@@ -1,4 +1,5 @@
 import type { AgentStore } from "./agent-store.js";
+import type { ChannelStateStore } from "./channel-state-store.js";
 import type { ConfigStore } from "./config-store.js";
 import type { ContactStore } from "./contact-store.js";
 import type { HistoryStore } from "./history-store.js";
@@ -32,6 +33,7 @@ export interface TenantStore {
   readonly leases: LeaseStore;
   readonly snapshots: SnapshotStore;
   readonly contacts: ContactStore;
+  readonly channelState: ChannelStateStore;
 }
 
 /** Options both implementations share. */
@@ -44,6 +46,8 @@ export interface StoreCommonOptions {
   readonly lastAgentsLimit?: number;
   /** A contact record is kept this long after its last update. Default 604 800 000 (7 days). */
   readonly contactRecordRetentionMs?: number;
+  /** Messages kept per contact transcript (oldest dropped first). Default 1000. */
+  readonly transcriptLimit?: number;
 }
 
 export interface NormalizedCommonOptions {
@@ -51,4 +55,5 @@ export interface NormalizedCommonOptions {
   readonly historyLimit: number;
   readonly lastAgentsLimit: number;
   readonly contactRecordRetentionMs: number;
+  readonly transcriptLimit: number;
 }

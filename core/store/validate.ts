@@ -104,11 +104,13 @@ export function normalizeCommonOptions(options: StoreCommonOptions): NormalizedC
     historyLimit: options.historyLimit ?? 20,
     lastAgentsLimit: options.lastAgentsLimit ?? 10,
     contactRecordRetentionMs: options.contactRecordRetentionMs ?? 7 * 86_400_000,
+    transcriptLimit: options.transcriptLimit ?? 1000,
   };
   checkPositiveInt("finishedOfferRetentionMs", normalized.finishedOfferRetentionMs);
   checkPositiveInt("historyLimit", normalized.historyLimit);
   checkPositiveInt("lastAgentsLimit", normalized.lastAgentsLimit);
   checkPositiveInt("contactRecordRetentionMs", normalized.contactRecordRetentionMs);
+  checkPositiveInt("transcriptLimit", normalized.transcriptLimit);
   return normalized;
 }
 
@@ -179,4 +181,24 @@ export function storedGrant(grant: TokenGrant): TokenGrant {
   return grant.agentId === undefined
     ? { tenant: grant.tenant, role: grant.role }
     : { tenant: grant.tenant, role: grant.role, agentId: grant.agentId };
+}
+
+const NAMESPACE = /^[a-z0-9-]{1,64}$/;
+const maxChannelValueBytes = 64 * 1024;
+
+export function checkChannelState(namespace: string, key: string, value?: string): void {
+  if (!NAMESPACE.test(namespace)) fail("namespace", "must match [a-z0-9-]{1,64}");
+  checkId("key", key);
+  if (value !== undefined && (typeof value !== "string" || value.length > maxChannelValueBytes)) {
+    fail("value", `must be a string of at most ${maxChannelValueBytes} characters`);
+  }
+}
+
+const maxMessageBytes = 1024 * 1024;
+
+export function checkMessage(messageId: string, message: Uint8Array): void {
+  checkId("messageId", messageId);
+  if (!(message instanceof Uint8Array) || message.length > maxMessageBytes) {
+    fail("message", `must be at most ${maxMessageBytes} bytes`);
+  }
 }

@@ -1,5 +1,6 @@
 import { clone, create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { Violations } from "../../core/index.js";
 import {
   AGENT_STATES,
   type AgentStatus,
@@ -36,7 +37,6 @@ import { requirePrincipal } from "../auth/index.js";
 import type { ServiceImpl } from "../grpc/adapter.js";
 import { validateAgent, validateQueue, validateRule } from "./admin-validation.js";
 import { deleteItem, paginate, putItem, requireItem } from "./config-items.js";
-import type { Violations } from "./field-checks.js";
 import type { ServiceContext } from "./service-context.js";
 
 // Store names ("AVAILABLE") ↔ proto enum values, in declaration order on both sides.

@@ -1,14 +1,5 @@
 import type { Duration } from "@bufbuild/protobuf/wkt";
 import {
-  type Agent,
-  Channel,
-  IntermediaryKind,
-  type Queue,
-  type RoutingRule,
-  type SkillLevel,
-  type SkillRequirement,
-} from "../../proto/index.js";
-import {
   knownEnum,
   language,
   maxCount,
@@ -18,7 +9,16 @@ import {
   requireId,
   SKILL_PATTERN,
   type Violations,
-} from "./field-checks.js";
+} from "../../core/index.js";
+import {
+  type Agent,
+  Channel,
+  IntermediaryKind,
+  type Queue,
+  type RoutingRule,
+  type SkillLevel,
+  type SkillRequirement,
+} from "../../proto/index.js";
 
 /** Milliseconds of a proto Duration (unset → undefined). */
 export function durationMs(d: Duration | undefined): number | undefined {

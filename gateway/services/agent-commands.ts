@@ -1,12 +1,20 @@
 import { timestampMs } from "@bufbuild/protobuf/wkt";
-import { type Clock, ErrorCode, invalidArgument, SwitchboardError } from "../../core/index.js";
+import {
+  type Clock,
+  ErrorCode,
+  ID_PATTERN,
+  invalidArgument,
+  maxLength,
+  range,
+  SwitchboardError,
+  type Violations,
+} from "../../core/index.js";
 import {
   type AgentCommand,
   type AgentServiceConnectRequest,
   AgentState,
 } from "../../proto/index.js";
 import type { AgentSession } from "./agent-sessions.js";
-import { ID_PATTERN, maxLength, range, type Violations } from "./field-checks.js";
 
 /** The command part of an AgentCommand the desktop may cause. */
 export type DesktopCommand = Extract<
@@ -36,7 +44,7 @@ function check(out: Violations): void {
   if (out.length > 0) throw invalidArgument(out);
 }
 
-function requireAssigned(session: AgentSession, contactId: string): void {
+export function requireAssigned(session: AgentSession, contactId: string): void {
   check(contactId === "" ? [{ field: "contact_id", description: "required" }] : []);
   if (!session.assigned.has(contactId)) {
     throw precondition(`contact ${contactId} is not assigned to agent ${session.agentId}`);
@@ -72,6 +80,10 @@ export function toDesktopCommand(
       throw invalidArgument([{ field: "command", description: "exactly one command is required" }]);
     case "hello":
       throw precondition("already logged in: hello must be the first message, and only the first");
+    case "sendMessage":
+    case "setTyping":
+      // Conversation commands never reach the router; agent-conversation.ts handles them.
+      throw new SwitchboardError(ErrorCode.Internal, `${command.case} is not a router command`);
     case "setPresence":
       if (!PRESENCE.has(command.value.state)) {
         out.push({

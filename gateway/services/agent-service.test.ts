@@ -4,11 +4,14 @@ import type { ClientDuplexStream, ServiceError } from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  createConversations,
   decodeAgentCommand,
+  decodeConversationMessage,
   encodeOfferMessage,
   msgIds,
   offerSubject,
   pipelineFilters,
+  systemClock,
 } from "../../core/index.js";
 import {
   AdminService,
@@ -19,6 +22,11 @@ import {
   AgentServiceConnectResponseSchema,
   AgentState,
   Channel,
+  ContactService,
+  type ConversationMessage,
+  ConversationMessageSchema,
+  MessageSender,
+  TypingIndicatorSchema,
 } from "../../proto/index.js";
 import { waitUntil } from "../../test/harness/index.js";
 import { startTestGateway, type TestGateway } from "../gateway-test-kit.js";
@@ -297,5 +305,108 @@ describe("AgentService.Connect over gRPC (memory backends)", () => {
       agentId: "anna",
       command: { value: { reason: "stream_closed" } },
     });
+  });
+});
+
+describe("AgentService conversations (memory backends)", () => {
+  it("relays customer messages and typing to the agent holding the contact, and agent messages to the channel", async () => {
+    const { gw } = await start();
+    const conversations = createConversations({ bus: gw.bus, store: gw.store, clock: systemClock });
+    const submitted = await gw.client(ContactService, ADMIN).submitContact({
+      contact: {
+        channel: Channel.CHAT,
+        idempotencyKey: "chat-1",
+        customer: { identifiers: { email: "ada@example.com" } },
+      },
+    });
+    const contactId = submitted.contact!.id;
+    const customerSays = (id: string, text: string) =>
+      conversations.publish(
+        create(ConversationMessageSchema, {
+          id,
+          contactId,
+          tenant: "acme",
+          channel: Channel.CHAT,
+          sender: MessageSender.CUSTOMER,
+          text,
+        }),
+      );
+    const toChannel: ConversationMessage[] = [];
+    await gw.bus.consume(
+      { filterSubjects: [pipelineFilters.messages(gw.bus.subjects, Channel.CHAT)] },
+      async (m) => {
+        const message = decodeConversationMessage(m.data);
+        if (message.sender === MessageSender.AGENT) toChannel.push(message);
+      },
+    );
+    await customerSays("m1", "hello, my card was charged twice");
+
+    const anna = open(gw, ANNA);
+    anna.send({ command: { case: "hello", value: { agentId: "anna" } } });
+    await anna.next("welcome");
+    // Not hers yet: she cannot write to the customer.
+    anna.send({
+      requestId: "s0",
+      command: { case: "sendMessage", value: { contactId, text: "hi" } },
+    });
+    expect((await anna.next("error")).event.value).toMatchObject({
+      requestId: "s0",
+      code: "FAILED_PRECONDITION",
+    });
+    await offer(gw, "anna", "o1", contactId);
+    await anna.next("offer");
+    anna.send({ requestId: "a1", command: { case: "acceptOffer", value: { offerId: "o1" } } });
+    await anna.next("ack");
+    // What the customer wrote while waiting arrives with the accept.
+    expect((await anna.next("message")).event.value).toMatchObject({
+      id: "m1",
+      text: "hello, my card was charged twice",
+    });
+
+    await customerSays("m2", "are you there?");
+    expect((await anna.next("message")).event.value).toMatchObject({ id: "m2" });
+    conversations.typing(
+      create(TypingIndicatorSchema, {
+        contactId,
+        tenant: "acme",
+        channel: Channel.CHAT,
+        sender: MessageSender.CUSTOMER,
+        typing: true,
+      }),
+    );
+    expect((await anna.next("typing")).event.value).toMatchObject({ contactId, typing: true });
+
+    anna.send({
+      requestId: "s1",
+      command: { case: "sendMessage", value: { contactId, text: "Yes — refunding now." } },
+    });
+    expect((await anna.next("ack")).event.value).toMatchObject({ requestId: "s1" });
+    anna.send({
+      requestId: "s1",
+      command: { case: "sendMessage", value: { contactId, text: "Yes — refunding now." } },
+    });
+    await anna.next("ack");
+    anna.send({
+      requestId: "s2",
+      command: { case: "sendMessage", value: { contactId, text: " " } },
+    });
+    expect((await anna.next("error")).event.value).toMatchObject({
+      fieldViolations: [{ field: "send_message.text" }],
+    });
+    await until(() => toChannel.length === 1);
+    expect(toChannel[0]).toMatchObject({
+      contactId,
+      agentId: "anna",
+      sender: MessageSender.AGENT,
+      text: "Yes — refunding now.",
+    });
+    // The retried s1 was kept once: the transcript holds m1, m2 and one agent reply.
+    const transcript = await conversations.transcript("acme", contactId);
+    expect(transcript.map((m) => m.text)).toEqual([
+      "hello, my card was charged twice",
+      "are you there?",
+      "Yes — refunding now.",
+    ]);
+    anna.stream.end();
   });
 });

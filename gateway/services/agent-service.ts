@@ -17,6 +17,11 @@ import {
 import { checkAgent, checkRole, principalOf } from "../auth/index.js";
 import type { ServiceImpl } from "../grpc/adapter.js";
 import { applyToSession, type DesktopCommand, toDesktopCommand } from "./agent-commands.js";
+import {
+  handleConversationCommand,
+  isConversationCommand,
+  sendTranscript,
+} from "./agent-conversation.js";
 import type { AgentSession, AgentSessions } from "./agent-sessions.js";
 import { restoreAssignments } from "./agent-welcome.js";
 import { requireItem } from "./config-items.js";
@@ -91,6 +96,7 @@ export function createAgentService(
       const session: AgentSession = {
         tenant,
         agentId: agent.id,
+        displayName: agent.displayName,
         pendingOffers: new Map(),
         assigned: new Set(),
         replaced,
@@ -139,8 +145,13 @@ export function createAgentService(
     session: AgentSession,
   ): Promise<boolean> {
     const requestId = request.requestId;
-    let command: DesktopCommand;
+    let command: DesktopCommand | undefined;
     try {
+      if (isConversationCommand(request.command)) {
+        await handleConversationCommand(ctx, request.command, requestId, session);
+        session.send({ event: { case: "ack", value: { requestId } } });
+        return false;
+      }
       command = toDesktopCommand(request, session, ctx.clock);
       await publish(session.tenant, session.agentId, requestId || ctx.ids.next(), command);
     } catch (error) {
@@ -163,8 +174,18 @@ export function createAgentService(
       });
       return false;
     }
+    const accepted =
+      command.case === "acceptOffer"
+        ? session.pendingOffers.get(command.value.offerId)?.contactId
+        : undefined;
     applyToSession(command, session);
     session.send({ event: { case: "ack", value: { requestId } } });
+    if (accepted !== undefined && accepted !== "") {
+      // What the customer wrote while waiting (chat lines, the email body) reaches the agent.
+      sendTranscript(ctx, session, accepted).catch((err: unknown) => {
+        logger.warn({ err, contactId: accepted }, "could not send the transcript to the agent");
+      });
+    }
     return command.case === "setPresence" && command.value.state === AgentState.OFFLINE;
   }
 }

@@ -19,6 +19,8 @@ export type AgentMessage = MessageInitShape<typeof AgentServiceConnectResponseSc
 export interface AgentSession {
   readonly tenant: string;
   readonly agentId: string;
+  /** Shown to customers with the agent's messages. */
+  readonly displayName: string;
   /** offerId → its contact and expiry. */
   readonly pendingOffers: Map<string, { contactId: string; expireAtMs: number | undefined }>;
   /** Contacts accepted (or restored at login) and not completed yet. */
@@ -36,6 +38,8 @@ export interface AgentSessions {
    * gets `graceMs` to come back before the router is told (AgentDisconnected).
    */
   detach(session: AgentSession, reason: "offline" | "stream_closed"): void;
+  /** This gateway's stream of the agent holding `contactId`, if any. */
+  holding(tenant: string, contactId: string): AgentSession | undefined;
   /** Shutdown: every connected or grace-waiting agent is reported disconnected at once. */
   close(): Promise<void>;
 }
@@ -127,7 +131,15 @@ export async function startAgentSessions(
     },
   );
 
+  const holding = (tenant: string, contactId: string): AgentSession | undefined => {
+    for (const session of sessions.values()) {
+      if (session.tenant === tenant && session.assigned.has(contactId)) return session;
+    }
+    return undefined;
+  };
+
   return {
+    holding,
     attach(session) {
       const key = keyOf(session.tenant, session.agentId);
       const grace = graceTimers.get(key);

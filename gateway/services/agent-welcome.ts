@@ -1,9 +1,9 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { TenantStore } from "../../core/index.js";
+import { readRecord } from "../../core/index.js";
 import { type Contact, type Offer, OfferSchema } from "../../proto/index.js";
 import type { AgentSession } from "./agent-sessions.js";
-import { readRecord } from "./contact-records.js";
 
 /**
  * After a reconnect the desktop gets back what the store says is still its own: offers still

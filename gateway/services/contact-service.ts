@@ -1,42 +1,32 @@
-import { clone, create } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
+  checkContactId,
   contactCommandSubject,
   ErrorCode,
   encodeContactCommand,
   invalidArgument,
   msgIds,
+  requireRecord,
   SwitchboardError,
-  type TenantStore,
+  TERMINAL_EVENTS,
+  validateSubmittedContact,
 } from "../../core/index.js";
 import {
-  type Contact,
   ContactCommandSchema,
   type ContactEvent,
   ContactEventSchema,
   ContactEventType,
-  ContactSchema,
   type ContactService,
   GetContactResponseSchema,
 } from "../../proto/index.js";
 import { requirePrincipal } from "../auth/index.js";
 import type { ServiceImpl } from "../grpc/adapter.js";
 import type { ContactEventHub } from "./contact-event-hub.js";
-import {
-  checkContactId,
-  provisionalRecord,
-  readRecord,
-  requireRecord,
-  TERMINAL_EVENTS,
-  writeProvisionalRecord,
-} from "./contact-records.js";
-import { validateSubmittedContact } from "./contact-validation.js";
 import { watchContact } from "./contact-watch.js";
 import type { ServiceContext } from "./service-context.js";
 
 export interface ContactServiceOptions {
-  /** How long an idempotency key keeps returning its first contact. */
-  readonly idempotencyTtlMs: number;
   /** How long CancelContact waits for the router's CANCELLED event before answering. */
   readonly cancelWaitMs: number;
 }
@@ -51,61 +41,16 @@ export function createContactService(
   options: ContactServiceOptions,
 ): ServiceImpl<typeof ContactService> {
   const logger = ctx.logger.child({ component: "contact-service" });
-
-  const publishSubmit = async (contact: Contact): Promise<void> => {
-    const command = create(ContactCommandSchema, {
-      requestId: ctx.ids.next(),
-      time: ctx.commandTime(),
-      command: { case: "submit", value: contact },
-    });
-    await ctx.bus.publish(
-      contactCommandSubject(ctx.bus.subjects, contact.tenant, contact.channel),
-      encodeContactCommand(command),
-      { msgId: msgIds.submit(contact.tenant, contact.idempotencyKey) },
-    );
-  };
-
-  // Record first, then publish: the router's records (sequence ≥ 1) can only come after.
-  const accept = async (store: TenantStore, contact: Contact): Promise<void> => {
-    const record = provisionalRecord(contact, ctx.ids.next(), ctx.clock.nowMs());
-    await writeProvisionalRecord(store, record);
-    await publishSubmit(contact);
-    logger.debug({ contactId: contact.id, tenant: contact.tenant }, "contact submitted");
-  };
-
   return {
     async submitContact(call) {
       const { tenant } = requirePrincipal(call);
       const input = call.request.contact;
+      // The same checks run in the intake; here they also cover a missing contact.
       const violations = validateSubmittedContact(input, tenant);
       if (input === undefined || violations.length > 0) throw invalidArgument(violations);
-      const store = ctx.store.forTenant(tenant);
-      const contact = clone(ContactSchema, input);
-      contact.id = ctx.ids.next();
-      contact.tenant = tenant;
-      contact.createTime ??= timestampFromMs(ctx.clock.nowMs());
-      // Router-owned: a submitter may pick the queue but not when it entered it.
-      delete contact.enqueueTime;
-      const claim = await store.contacts.claimIdempotencyKey(
-        contact.idempotencyKey,
-        contact.id,
-        options.idempotencyTtlMs,
-      );
-      if (claim.created) {
-        await accept(store, contact);
-        return { contact, duplicate: false };
-      }
-      const first = await readRecord(store, claim.contactId);
-      if (first?.record.contact !== undefined) {
-        // The first attempt may have failed after its record and before its publish; publishing
-        // again is safe (same msgId) and needed only while the router has not seen it yet.
-        if (first.sequence === 0) await publishSubmit(first.record.contact);
-        return { contact: first.record.contact, duplicate: true };
-      }
-      // The first attempt claimed the key and died before its record: finish it under its id.
-      contact.id = claim.contactId;
-      await accept(store, contact);
-      return { contact, duplicate: true };
+      const result = await ctx.intake.submit(tenant, input);
+      logger.debug({ contactId: result.contact.id, tenant, duplicate: result.duplicate }, "submit");
+      return result;
     },
 
     async getContact(call) {

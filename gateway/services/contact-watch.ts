@@ -1,8 +1,8 @@
+import { checkContactId, requireRecord, TERMINAL_EVENTS } from "../../core/index.js";
 import type { ContactEvent, ContactService } from "../../proto/index.js";
 import { requirePrincipal } from "../auth/index.js";
 import type { ServiceImpl } from "../grpc/adapter.js";
 import type { ContactEventHub } from "./contact-event-hub.js";
-import { checkContactId, requireRecord, TERMINAL_EVENTS } from "./contact-records.js";
 import type { ServiceContext } from "./service-context.js";
 
 /**

@@ -1,5 +1,13 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import type { Bus, Clock, IdGenerator, Logger, Store } from "../../core/index.js";
+import type {
+  Bus,
+  Clock,
+  ContactIntake,
+  Conversations,
+  IdGenerator,
+  Logger,
+  Store,
+} from "../../core/index.js";
 import type { Authenticator } from "../auth/index.js";
 
 /** What every gateway service needs; built once in gateway.ts. */
@@ -15,6 +23,10 @@ export interface ServiceContext {
   readonly ids: IdGenerator;
   /** Names this gateway process in AgentConnected/AgentDisconnected. */
   readonly gatewayId: string;
+  /** Validated, idempotent, durable contact submission (shared with in-process adapters). */
+  readonly intake: ContactIntake;
+  /** Conversation messages between customers and agents. */
+  readonly conversations: Conversations;
   /** Aborted when the gateway starts draining: long-lived streams end so the drain can finish. */
   readonly shutdown: AbortSignal;
 }

@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { waitFor } from "../harness/index.js";
+import { findFreePort, waitFor } from "../harness/index.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = `${root}dist/cli/main.js`;
@@ -30,12 +30,13 @@ export interface CliResult {
 }
 
 /** Runs the CLI to completion (for --help, bad flags, …). */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const smtp = { SWITCHBOARD_SMTP_PORT: String(await findFreePort()) };
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [bin, ...args],
-      { env: cleanEnv(env), timeout: 20_000 },
+      { env: cleanEnv({ ...smtp, ...env }), timeout: 20_000 },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === "number" ? err.code : null;
         resolve({ code, stdout, stderr });
@@ -58,7 +59,9 @@ export async function startCli(
   httpPort: number,
   env: Record<string, string> = {},
 ): Promise<RunningCli> {
-  const child = spawn(process.execPath, [bin, ...args], { env: cleanEnv(env) });
+  // Role all also listens for SMTP: a free port, so tests running side by side never clash.
+  const smtp = { SWITCHBOARD_SMTP_PORT: String(await findFreePort()) };
+  const child = spawn(process.execPath, [bin, ...args], { env: cleanEnv({ ...smtp, ...env }) });
   let out = "";
   child.stdout.on("data", (d: Buffer) => {
     out += d.toString();

@@ -93,7 +93,8 @@ describe("switchboard command", () => {
     [["dance"], {}, /unknown role "dance"/],
     [["--nats-url", "nats//broken"], {}, /--nats-url "nats\/\/broken" is not a URL/],
     [[], { SWITCHBOARD_HTTP_PORT: "http" }, /SWITCHBOARD_HTTP_PORT "http" must be an integer/],
-    [["adapter", "email"], {}, /role "adapter" is not built yet/],
+    [["bench"], {}, /role "bench" is not built yet/],
+    [["adapter", "fax"], {}, /role "adapter" needs one of email, web, phone, kiosk, not "fax"/],
   ])("fails fast on %j with one line naming the problem", async (args, env, message) => {
     const result = await runCli(args, env);
     expect(result.code).toBe(2);

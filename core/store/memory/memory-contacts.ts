@@ -1,7 +1,14 @@
 import type { Clock } from "../../clock.js";
+import type { ChannelStateStore } from "../channel-state-store.js";
 import type { ContactStore } from "../contact-store.js";
 import type { NormalizedCommonOptions } from "../store.js";
-import { checkId, checkPositiveInt, checkRecordSequence } from "../validate.js";
+import {
+  checkChannelState,
+  checkId,
+  checkMessage,
+  checkPositiveInt,
+  checkRecordSequence,
+} from "../validate.js";
 import type { TenantState } from "./tenant-state.js";
 
 /**
@@ -63,6 +70,81 @@ export function createMemoryContacts(
       const current = state.contactRecords.get(contactId);
       if (current === undefined || current.expiresAtMs <= clock.nowMs()) return undefined;
       return { record: Uint8Array.from(current.record), sequence: current.sequence };
+    },
+    async appendMessage(contactId, messageId, message) {
+      checkId("contactId", contactId);
+      checkMessage(messageId, message);
+      guard();
+      const nowMs = clock.nowMs();
+      sweep(state.transcripts, nowMs);
+      let transcript = state.transcripts.get(contactId);
+      if (transcript === undefined || transcript.expiresAtMs <= nowMs) {
+        transcript = { ids: new Set(), messages: [], expiresAtMs: 0 };
+      }
+      state.transcripts.delete(contactId);
+      transcript.expiresAtMs = nowMs + options.contactRecordRetentionMs;
+      state.transcripts.set(contactId, transcript);
+      if (transcript.ids.has(messageId)) return false;
+      transcript.ids.add(messageId);
+      transcript.messages.push(Uint8Array.from(message));
+      if (transcript.messages.length > options.transcriptLimit) transcript.messages.shift();
+      return true;
+    },
+    async listMessages(contactId) {
+      checkId("contactId", contactId);
+      guard();
+      const transcript = state.transcripts.get(contactId);
+      if (transcript === undefined || transcript.expiresAtMs <= clock.nowMs()) return [];
+      return transcript.messages.map((m) => Uint8Array.from(m));
+    },
+  };
+}
+
+/** The in-memory twin of redis/redis-contacts.ts's channel state. */
+export function createMemoryChannelState(
+  state: TenantState,
+  clock: Clock,
+  guard: () => void,
+): ChannelStateStore {
+  const keyOf = (namespace: string, key: string) => `${namespace}\u0000${key}`;
+  const live = (namespace: string, key: string) => {
+    const entry = state.channelState.get(keyOf(namespace, key));
+    return entry !== undefined && entry.expiresAtMs > clock.nowMs() ? entry.value : undefined;
+  };
+  const set = (namespace: string, key: string, value: string, ttlMs: number) => {
+    const k = keyOf(namespace, key);
+    const nowMs = clock.nowMs();
+    sweep(state.channelState, nowMs);
+    state.channelState.delete(k);
+    state.channelState.set(k, { value, expiresAtMs: nowMs + ttlMs });
+  };
+  return {
+    async get(namespace, key) {
+      checkChannelState(namespace, key);
+      guard();
+      return live(namespace, key);
+    },
+    async put(namespace, key, value, ttlMs) {
+      checkChannelState(namespace, key, value);
+      checkPositiveInt("ttlMs", ttlMs);
+      guard();
+      set(namespace, key, value, ttlMs);
+    },
+    async claim(namespace, key, value, ttlMs) {
+      checkChannelState(namespace, key, value);
+      checkPositiveInt("ttlMs", ttlMs);
+      guard();
+      const current = live(namespace, key);
+      if (current !== undefined) return { value: current, created: false };
+      set(namespace, key, value, ttlMs);
+      return { value, created: true };
+    },
+    async delete(namespace, key) {
+      checkChannelState(namespace, key);
+      guard();
+      const existed = live(namespace, key) !== undefined;
+      state.channelState.delete(keyOf(namespace, key));
+      return existed;
     },
   };
 }

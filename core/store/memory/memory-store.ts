@@ -18,7 +18,7 @@ import {
   checkTenant,
   normalizeCommonOptions,
 } from "../validate.js";
-import { createMemoryContacts } from "./memory-contacts.js";
+import { createMemoryChannelState, createMemoryContacts } from "./memory-contacts.js";
 import { createMemoryCustomers } from "./memory-customers.js";
 import { createMemoryReservations } from "./memory-reservations.js";
 import { createMemoryTokens } from "./memory-tokens.js";
@@ -76,6 +76,7 @@ function createTenantStore(
     leases: createLeases(state, clock, guard),
     snapshots: createSnapshots(state, guard),
     contacts: createMemoryContacts(state, clock, options, guard),
+    channelState: createMemoryChannelState(state, clock, guard),
   };
 }
 

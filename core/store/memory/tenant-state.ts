@@ -41,6 +41,13 @@ export interface TenantState {
     string,
     { record: Uint8Array; sequence: number; expiresAtMs: number }
   >;
+  /** contactId → transcript; re-inserted on append, so Map order is last-append order. */
+  readonly transcripts: Map<
+    string,
+    { ids: Set<string>; messages: Uint8Array[]; expiresAtMs: number }
+  >;
+  /** "namespace\u0000key" → value; re-inserted on write. */
+  readonly channelState: Map<string, { value: string; expiresAtMs: number }>;
 }
 
 export function createTenantState(): TenantState {
@@ -65,6 +72,8 @@ export function createTenantState(): TenantState {
     openCases: new Map(),
     idempotencyKeys: new Map(),
     contactRecords: new Map(),
+    transcripts: new Map(),
+    channelState: new Map(),
   };
 }
 

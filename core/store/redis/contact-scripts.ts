@@ -21,7 +21,31 @@ redis.call('PEXPIRE', k, ARGV[4])
 return 1
 `;
 
+// ARGV: contactId, messageId, message, retentionMs, limit. Returns 1 when new, 0 when kept before.
+const appendMessage = `
+local ids = KEYS[1] .. 'transcript-ids:' .. ARGV[1]
+local list = KEYS[1] .. 'transcript:' .. ARGV[1]
+local added = redis.call('SADD', ids, ARGV[2])
+if added == 1 then
+  redis.call('RPUSH', list, ARGV[3])
+  redis.call('LTRIM', list, -tonumber(ARGV[5]), -1)
+end
+redis.call('PEXPIRE', ids, ARGV[4])
+redis.call('PEXPIRE', list, ARGV[4])
+return added
+`;
+
+// ARGV: key, value, ttlMs. Returns {value, 1} when set, {storedValue, 0} otherwise.
+const claimChannelState = `
+local current = redis.call('GET', KEYS[1])
+if current then return {current, 0} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {ARGV[1], 1}
+`;
+
 export const contactScripts: Readonly<Record<string, ScriptSpec>> = {
   claimIdempotencyKey: { lua: claimIdempotencyKey, numberOfKeys: 1 },
   putContactRecord: { lua: putContactRecord, numberOfKeys: 1 },
+  appendMessage: { lua: appendMessage, numberOfKeys: 1 },
+  claimChannelState: { lua: claimChannelState, numberOfKeys: 1 },
 };

@@ -1,6 +1,13 @@
+import type { ChannelStateStore } from "../channel-state-store.js";
 import type { ContactStore } from "../contact-store.js";
 import type { NormalizedCommonOptions } from "../store.js";
-import { checkId, checkPositiveInt, checkRecordSequence } from "../validate.js";
+import {
+  checkChannelState,
+  checkId,
+  checkMessage,
+  checkPositiveInt,
+  checkRecordSequence,
+} from "../validate.js";
 import type { RedisRunner } from "./redis-runner.js";
 
 /** Idempotency keys and contact records over the scripts in contact-scripts.ts. */
@@ -41,6 +48,64 @@ export function createRedisContacts(
       );
       if (!sequence || !record) return undefined;
       return { record: new Uint8Array(record), sequence: Number(sequence.toString()) };
+    },
+    async appendMessage(contactId, messageId, message) {
+      checkId("contactId", contactId);
+      checkMessage(messageId, message);
+      const reply = await runner.script("appendMessage", [
+        base,
+        contactId,
+        messageId,
+        Buffer.from(message),
+        String(options.contactRecordRetentionMs),
+        String(options.transcriptLimit),
+      ]);
+      return reply === 1;
+    },
+    async listMessages(contactId) {
+      checkId("contactId", contactId);
+      const items = await runner.run("transcript list", () =>
+        runner.client.lrangeBuffer(`${base}transcript:${contactId}`, 0, -1),
+      );
+      return items.map((b) => new Uint8Array(b));
+    },
+  };
+}
+
+/** Channel adapters' small shared facts: one string key per namespace/key with a TTL. */
+export function createRedisChannelState(runner: RedisRunner, base: string): ChannelStateStore {
+  const keyOf = (namespace: string, key: string) => `${base}chan:${namespace}:${key}`;
+  return {
+    async get(namespace, key) {
+      checkChannelState(namespace, key);
+      const value = await runner.run("channel state get", () =>
+        runner.client.get(keyOf(namespace, key)),
+      );
+      return value ?? undefined;
+    },
+    async put(namespace, key, value, ttlMs) {
+      checkChannelState(namespace, key, value);
+      checkPositiveInt("ttlMs", ttlMs);
+      await runner.run("channel state put", () =>
+        runner.client.set(keyOf(namespace, key), value, "PX", ttlMs),
+      );
+    },
+    async claim(namespace, key, value, ttlMs) {
+      checkChannelState(namespace, key, value);
+      checkPositiveInt("ttlMs", ttlMs);
+      const [stored, created] = (await runner.script("claimChannelState", [
+        keyOf(namespace, key),
+        value,
+        String(ttlMs),
+      ])) as [string, number];
+      return { value: stored, created: created === 1 };
+    },
+    async delete(namespace, key) {
+      checkChannelState(namespace, key);
+      const n = await runner.run("channel state delete", () =>
+        runner.client.del(keyOf(namespace, key)),
+      );
+      return n > 0;
     },
   };
 }

@@ -23,7 +23,7 @@ import {
 import { adminScripts } from "./admin-scripts.js";
 import { contactScripts } from "./contact-scripts.js";
 import { customerScripts } from "./customer-scripts.js";
-import { createRedisContacts } from "./redis-contacts.js";
+import { createRedisChannelState, createRedisContacts } from "./redis-contacts.js";
 import { createRedisCustomers } from "./redis-customers.js";
 import { createRedisReservations } from "./redis-reservations.js";
 import { createRedisRunner, type RedisRunner } from "./redis-runner.js";
@@ -83,6 +83,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         leases: createLeases(runner, base),
         snapshots: createSnapshots(runner, base),
         contacts: createRedisContacts(runner, base, common),
+        channelState: createRedisChannelState(runner, base),
       };
       return tenant;
     },

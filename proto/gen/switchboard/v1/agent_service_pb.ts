@@ -12,6 +12,8 @@ import type { FieldViolation } from "./common_pb.js";
 import { file_switchboard_v1_common } from "./common_pb.js";
 import type { Contact } from "./contact_pb.js";
 import { file_switchboard_v1_contact } from "./contact_pb.js";
+import type { ConversationMessage, TypingIndicator } from "./conversation_pb.js";
+import { file_switchboard_v1_conversation } from "./conversation_pb.js";
 import type { Disposition } from "./events_pb.js";
 import { file_switchboard_v1_events } from "./events_pb.js";
 import type { RoutingDecision } from "./routing_pb.js";
@@ -22,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/agent_service.proto.
  */
 export const file_switchboard_v1_agent_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJzd2l0Y2hib2FyZC92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEg5zd2l0Y2hib2FyZC52MSK3AwoaQWdlbnRTZXJ2aWNlQ29ubmVjdFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIrCgVoZWxsbxgCIAEoCzIaLnN3aXRjaGJvYXJkLnYxLkFnZW50SGVsbG9IABIzCgxzZXRfcHJlc2VuY2UYAyABKAsyGy5zd2l0Y2hib2FyZC52MS5TZXRQcmVzZW5jZUgAEjMKDGFjY2VwdF9vZmZlchgEIAEoCzIbLnN3aXRjaGJvYXJkLnYxLkFjY2VwdE9mZmVySAASMwoMcmVqZWN0X29mZmVyGAUgASgLMhsuc3dpdGNoYm9hcmQudjEuUmVqZWN0T2ZmZXJIABI0Cg1zdGFydF93cmFwX3VwGAYgASgLMhsuc3dpdGNoYm9hcmQudjEuU3RhcnRXcmFwVXBIABI7ChBjb21wbGV0ZV9jb250YWN0GAcgASgLMh8uc3dpdGNoYm9hcmQudjEuQ29tcGxldGVDb250YWN0SAASOwoQdHJhbnNmZXJfY29udGFjdBgIIAEoCzIfLnN3aXRjaGJvYXJkLnYxLlRyYW5zZmVyQ29udGFjdEgAQgkKB2NvbW1hbmQi0AIKG0FnZW50U2VydmljZUNvbm5lY3RSZXNwb25zZRIvCgd3ZWxjb21lGAEgASgLMhwuc3dpdGNoYm9hcmQudjEuQWdlbnRXZWxjb21lSAASJgoFb2ZmZXIYAiABKAsyFS5zd2l0Y2hib2FyZC52MS5PZmZlckgAEjkKD29mZmVyX3dpdGhkcmF3bhgDIAEoCzIeLnN3aXRjaGJvYXJkLnYxLk9mZmVyV2l0aGRyYXduSAASOgoNc3RhdGVfY2hhbmdlZBgEIAEoCzIhLnN3aXRjaGJvYXJkLnYxLkFnZW50U3RhdGVDaGFuZ2VkSAASKQoDYWNrGAUgASgLMhouc3dpdGNoYm9hcmQudjEuQ29tbWFuZEFja0gAEi0KBWVycm9yGAYgASgLMhwuc3dpdGNoYm9hcmQudjEuQ29tbWFuZEVycm9ySABCBwoFZXZlbnQicAoKQWdlbnRIZWxsbxIQCghhZ2VudF9pZBgBIAEoCRINCgV0b2tlbhgCIAEoCRIxCg1pbml0aWFsX3N0YXRlGAMgASgOMhouc3dpdGNoYm9hcmQudjEuQWdlbnRTdGF0ZRIOCgZjbGllbnQYBCABKAkikwEKDEFnZW50V2VsY29tZRIkCgVhZ2VudBgBIAEoCzIVLnN3aXRjaGJvYXJkLnYxLkFnZW50Ei4KDW9wZW5fY29udGFjdHMYAiADKAsyFy5zd2l0Y2hib2FyZC52MS5Db250YWN0Ei0KDnBlbmRpbmdfb2ZmZXJzGAMgAygLMhUuc3dpdGNoYm9hcmQudjEuT2ZmZXIiSAoLU2V0UHJlc2VuY2USKQoFc3RhdGUYASABKA4yGi5zd2l0Y2hib2FyZC52MS5BZ2VudFN0YXRlEg4KBnJlYXNvbhgCIAEoCSIfCgtBY2NlcHRPZmZlchIQCghvZmZlcl9pZBgBIAEoCSIvCgtSZWplY3RPZmZlchIQCghvZmZlcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiIQoLU3RhcnRXcmFwVXASEgoKY29udGFjdF9pZBgBIAEoCSJXCg9Db21wbGV0ZUNvbnRhY3QSEgoKY29udGFjdF9pZBgBIAEoCRIwCgtkaXNwb3NpdGlvbhgCIAEoCzIbLnN3aXRjaGJvYXJkLnYxLkRpc3Bvc2l0aW9uInUKD1RyYW5zZmVyQ29udGFjdBISCgpjb250YWN0X2lkGAEgASgJEhIKCGFnZW50X2lkGAIgASgJSAASEgoIcXVldWVfaWQYAyABKAlIABIOCgZyZWFzb24YBCABKAkSDAoEbm90ZRgFIAEoCUIICgZ0YXJnZXQipwEKBU9mZmVyEhAKCG9mZmVyX2lkGAEgASgJEigKB2NvbnRhY3QYAiABKAsyFy5zd2l0Y2hib2FyZC52MS5Db250YWN0EjEKCGRlY2lzaW9uGAMgASgLMh8uc3dpdGNoYm9hcmQudjEuUm91dGluZ0RlY2lzaW9uEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJGCg5PZmZlcldpdGhkcmF3bhIQCghvZmZlcl9pZBgBIAEoCRISCgpjb250YWN0X2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSKyAQoRQWdlbnRTdGF0ZUNoYW5nZWQSKQoFc3RhdGUYASABKA4yGi5zd2l0Y2hib2FyZC52MS5BZ2VudFN0YXRlEjIKDnByZXZpb3VzX3N0YXRlGAIgASgOMhouc3dpdGNoYm9hcmQudjEuQWdlbnRTdGF0ZRIuCgpzdGF0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZyZWFzb24YBCABKAkiIAoKQ29tbWFuZEFjaxISCgpyZXF1ZXN0X2lkGAEgASgJInsKDENvbW1hbmRFcnJvchISCgpyZXF1ZXN0X2lkGAEgASgJEgwKBGNvZGUYAiABKAkSDwoHbWVzc2FnZRgDIAEoCRI4ChBmaWVsZF92aW9sYXRpb25zGAQgAygLMh4uc3dpdGNoYm9hcmQudjEuRmllbGRWaW9sYXRpb24ydgoMQWdlbnRTZXJ2aWNlEmYKB0Nvbm5lY3QSKi5zd2l0Y2hib2FyZC52MS5BZ2VudFNlcnZpY2VDb25uZWN0UmVxdWVzdBorLnN3aXRjaGJvYXJkLnYxLkFnZW50U2VydmljZUNvbm5lY3RSZXNwb25zZSgBMAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_switchboard_v1_agent, file_switchboard_v1_common, file_switchboard_v1_contact, file_switchboard_v1_events, file_switchboard_v1_routing]);
+  fileDesc("CiJzd2l0Y2hib2FyZC92MS9hZ2VudF9zZXJ2aWNlLnByb3RvEg5zd2l0Y2hib2FyZC52MSKdBAoaQWdlbnRTZXJ2aWNlQ29ubmVjdFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIrCgVoZWxsbxgCIAEoCzIaLnN3aXRjaGJvYXJkLnYxLkFnZW50SGVsbG9IABIzCgxzZXRfcHJlc2VuY2UYAyABKAsyGy5zd2l0Y2hib2FyZC52MS5TZXRQcmVzZW5jZUgAEjMKDGFjY2VwdF9vZmZlchgEIAEoCzIbLnN3aXRjaGJvYXJkLnYxLkFjY2VwdE9mZmVySAASMwoMcmVqZWN0X29mZmVyGAUgASgLMhsuc3dpdGNoYm9hcmQudjEuUmVqZWN0T2ZmZXJIABI0Cg1zdGFydF93cmFwX3VwGAYgASgLMhsuc3dpdGNoYm9hcmQudjEuU3RhcnRXcmFwVXBIABI7ChBjb21wbGV0ZV9jb250YWN0GAcgASgLMh8uc3dpdGNoYm9hcmQudjEuQ29tcGxldGVDb250YWN0SAASOwoQdHJhbnNmZXJfY29udGFjdBgIIAEoCzIfLnN3aXRjaGJvYXJkLnYxLlRyYW5zZmVyQ29udGFjdEgAEjMKDHNlbmRfbWVzc2FnZRgJIAEoCzIbLnN3aXRjaGJvYXJkLnYxLlNlbmRNZXNzYWdlSAASLwoKc2V0X3R5cGluZxgKIAEoCzIZLnN3aXRjaGJvYXJkLnYxLlNldFR5cGluZ0gAQgkKB2NvbW1hbmQiuwMKG0FnZW50U2VydmljZUNvbm5lY3RSZXNwb25zZRIvCgd3ZWxjb21lGAEgASgLMhwuc3dpdGNoYm9hcmQudjEuQWdlbnRXZWxjb21lSAASJgoFb2ZmZXIYAiABKAsyFS5zd2l0Y2hib2FyZC52MS5PZmZlckgAEjkKD29mZmVyX3dpdGhkcmF3bhgDIAEoCzIeLnN3aXRjaGJvYXJkLnYxLk9mZmVyV2l0aGRyYXduSAASOgoNc3RhdGVfY2hhbmdlZBgEIAEoCzIhLnN3aXRjaGJvYXJkLnYxLkFnZW50U3RhdGVDaGFuZ2VkSAASKQoDYWNrGAUgASgLMhouc3dpdGNoYm9hcmQudjEuQ29tbWFuZEFja0gAEi0KBWVycm9yGAYgASgLMhwuc3dpdGNoYm9hcmQudjEuQ29tbWFuZEVycm9ySAASNgoHbWVzc2FnZRgHIAEoCzIjLnN3aXRjaGJvYXJkLnYxLkNvbnZlcnNhdGlvbk1lc3NhZ2VIABIxCgZ0eXBpbmcYCCABKAsyHy5zd2l0Y2hib2FyZC52MS5UeXBpbmdJbmRpY2F0b3JIAEIHCgVldmVudCJwCgpBZ2VudEhlbGxvEhAKCGFnZW50X2lkGAEgASgJEg0KBXRva2VuGAIgASgJEjEKDWluaXRpYWxfc3RhdGUYAyABKA4yGi5zd2l0Y2hib2FyZC52MS5BZ2VudFN0YXRlEg4KBmNsaWVudBgEIAEoCSKTAQoMQWdlbnRXZWxjb21lEiQKBWFnZW50GAEgASgLMhUuc3dpdGNoYm9hcmQudjEuQWdlbnQSLgoNb3Blbl9jb250YWN0cxgCIAMoCzIXLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3QSLQoOcGVuZGluZ19vZmZlcnMYAyADKAsyFS5zd2l0Y2hib2FyZC52MS5PZmZlciJICgtTZXRQcmVzZW5jZRIpCgVzdGF0ZRgBIAEoDjIaLnN3aXRjaGJvYXJkLnYxLkFnZW50U3RhdGUSDgoGcmVhc29uGAIgASgJIh8KC0FjY2VwdE9mZmVyEhAKCG9mZmVyX2lkGAEgASgJIi8KC1JlamVjdE9mZmVyEhAKCG9mZmVyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSIhCgtTdGFydFdyYXBVcBISCgpjb250YWN0X2lkGAEgASgJIlcKD0NvbXBsZXRlQ29udGFjdBISCgpjb250YWN0X2lkGAEgASgJEjAKC2Rpc3Bvc2l0aW9uGAIgASgLMhsuc3dpdGNoYm9hcmQudjEuRGlzcG9zaXRpb24idQoPVHJhbnNmZXJDb250YWN0EhIKCmNvbnRhY3RfaWQYASABKAkSEgoIYWdlbnRfaWQYAiABKAlIABISCghxdWV1ZV9pZBgDIAEoCUgAEg4KBnJlYXNvbhgEIAEoCRIMCgRub3RlGAUgASgJQggKBnRhcmdldCKnAQoFT2ZmZXISEAoIb2ZmZXJfaWQYASABKAkSKAoHY29udGFjdBgCIAEoCzIXLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3QSMQoIZGVjaXNpb24YAyABKAsyHy5zd2l0Y2hib2FyZC52MS5Sb3V0aW5nRGVjaXNpb24SLwoLZXhwaXJlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkYKDk9mZmVyV2l0aGRyYXduEhAKCG9mZmVyX2lkGAEgASgJEhIKCmNvbnRhY3RfaWQYAiABKAkSDgoGcmVhc29uGAMgASgJIrIBChFBZ2VudFN0YXRlQ2hhbmdlZBIpCgVzdGF0ZRgBIAEoDjIaLnN3aXRjaGJvYXJkLnYxLkFnZW50U3RhdGUSMgoOcHJldmlvdXNfc3RhdGUYAiABKA4yGi5zd2l0Y2hib2FyZC52MS5BZ2VudFN0YXRlEi4KCnN0YXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgEIAEoCSIgCgpDb21tYW5kQWNrEhIKCnJlcXVlc3RfaWQYASABKAkiewoMQ29tbWFuZEVycm9yEhIKCnJlcXVlc3RfaWQYASABKAkSDAoEY29kZRgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEjgKEGZpZWxkX3Zpb2xhdGlvbnMYBCADKAsyHi5zd2l0Y2hib2FyZC52MS5GaWVsZFZpb2xhdGlvbiIvCgtTZW5kTWVzc2FnZRISCgpjb250YWN0X2lkGAEgASgJEgwKBHRleHQYAiABKAkiLwoJU2V0VHlwaW5nEhIKCmNvbnRhY3RfaWQYASABKAkSDgoGdHlwaW5nGAIgASgIMnYKDEFnZW50U2VydmljZRJmCgdDb25uZWN0Eiouc3dpdGNoYm9hcmQudjEuQWdlbnRTZXJ2aWNlQ29ubmVjdFJlcXVlc3QaKy5zd2l0Y2hib2FyZC52MS5BZ2VudFNlcnZpY2VDb25uZWN0UmVzcG9uc2UoATABYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_v1_agent, file_switchboard_v1_common, file_switchboard_v1_contact, file_switchboard_v1_conversation, file_switchboard_v1_events, file_switchboard_v1_routing]);
 
 /**
  * A message from the agent desktop.
@@ -99,6 +101,23 @@ export type AgentServiceConnectRequest = Message<"switchboard.v1.AgentServiceCon
      */
     value: TransferContact;
     case: "transferContact";
+  } | {
+    /**
+     * Write to the customer of a contact this agent holds (chat text, email
+     * reply); the contact's channel adapter delivers it.
+     *
+     * @generated from field: switchboard.v1.SendMessage send_message = 9;
+     */
+    value: SendMessage;
+    case: "sendMessage";
+  } | {
+    /**
+     * Tell the customer the agent started or stopped typing.
+     *
+     * @generated from field: switchboard.v1.SetTyping set_typing = 10;
+     */
+    value: SetTyping;
+    case: "setTyping";
   } | { case: undefined; value?: undefined };
 };
 
@@ -170,6 +189,22 @@ export type AgentServiceConnectResponse = Message<"switchboard.v1.AgentServiceCo
      */
     value: CommandError;
     case: "error";
+  } | {
+    /**
+     * The customer of a contact this agent holds wrote a message.
+     *
+     * @generated from field: switchboard.v1.ConversationMessage message = 7;
+     */
+    value: ConversationMessage;
+    case: "message";
+  } | {
+    /**
+     * The customer of a contact this agent holds started or stopped typing.
+     *
+     * @generated from field: switchboard.v1.TypingIndicator typing = 8;
+     */
+    value: TypingIndicator;
+    case: "typing";
   } | { case: undefined; value?: undefined };
 };
 
@@ -627,6 +662,63 @@ export type CommandError = Message<"switchboard.v1.CommandError"> & {
  */
 export const CommandErrorSchema: GenMessage<CommandError> = /*@__PURE__*/
   messageDesc(file_switchboard_v1_agent_service, 14);
+
+/**
+ * Write to a contact's customer. The agent must hold the contact (accepted,
+ * connected or in wrap-up); the answer is `ack` once the message is durable.
+ *
+ * @generated from message switchboard.v1.SendMessage
+ */
+export type SendMessage = Message<"switchboard.v1.SendMessage"> & {
+  /**
+   * The contact.
+   *
+   * @generated from field: string contact_id = 1;
+   */
+  contactId: string;
+
+  /**
+   * Plain text, 1–65536 characters.
+   *
+   * @generated from field: string text = 2;
+   */
+  text: string;
+};
+
+/**
+ * Describes the message switchboard.v1.SendMessage.
+ * Use `create(SendMessageSchema)` to create a new message.
+ */
+export const SendMessageSchema: GenMessage<SendMessage> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_agent_service, 15);
+
+/**
+ * Typing started or stopped in a contact's conversation.
+ *
+ * @generated from message switchboard.v1.SetTyping
+ */
+export type SetTyping = Message<"switchboard.v1.SetTyping"> & {
+  /**
+   * The contact.
+   *
+   * @generated from field: string contact_id = 1;
+   */
+  contactId: string;
+
+  /**
+   * True when typing started, false when it stopped.
+   *
+   * @generated from field: bool typing = 2;
+   */
+  typing: boolean;
+};
+
+/**
+ * Describes the message switchboard.v1.SetTyping.
+ * Use `create(SetTypingSchema)` to create a new message.
+ */
+export const SetTypingSchema: GenMessage<SetTyping> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_agent_service, 16);
 
 /**
  * The agent desktop's connection: one long-lived bidirectional stream per

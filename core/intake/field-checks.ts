@@ -1,4 +1,4 @@
-import type { FieldViolation } from "../../core/index.js";
+import type { FieldViolation } from "../errors.js";
 
 /**
  * Small checks shared by the services' validators. Each pushes a violation named the way the

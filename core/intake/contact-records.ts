@@ -1,20 +1,15 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
-  decodeContactRecord,
-  ErrorCode,
-  encodeContactRecord,
-  invalidArgument,
-  SwitchboardError,
-  type TenantStore,
-} from "../../core/index.js";
-import {
   type Contact,
   ContactEventSchema,
   ContactEventType,
   type ContactRecord,
   ContactRecordSchema,
 } from "../../proto/index.js";
+import { ErrorCode, invalidArgument, SwitchboardError } from "../errors.js";
+import { decodeContactRecord, encodeContactRecord } from "../pipeline/index.js";
+import type { TenantStore } from "../store/index.js";
 
 export const TERMINAL_EVENTS: ReadonlySet<ContactEventType> = new Set([
   ContactEventType.COMPLETED,

@@ -1,0 +1,6 @@
+// The channel adapters the `switchboard` command can host: role `all` starts every one of
+// them inside the gateway, `switchboard adapter <channel>` starts one alone.
+import type { AdapterName } from "../core/index.js";
+import type { AdapterFactory } from "../gateway/index.js";
+
+export const ADAPTER_FACTORIES: Partial<Record<AdapterName, AdapterFactory>> = {};
