@@ -21,7 +21,7 @@ module.exports = {
       from: { path: `^${TOP}/` },
       to: {
         path: `^${TOP}/`,
-        pathNot: ["^$1/", `^${TOP}/index\\.ts$`, "^test/harness/index\\.ts$"],
+        pathNot: ["^$1/", `^${TOP}/index\\.ts$`, "^test/harness/index\\.ts$", "^test/stack/index\\.ts$"],
       },
     },
     {
