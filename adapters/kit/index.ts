@@ -1,0 +1,2 @@
+// What the channel adapters share.
+export { channelsSection } from "./channels-file.js";
