@@ -1,21 +1,28 @@
 import { clone, create } from "@bufbuild/protobuf";
-import { type Timestamp, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { type Timestamp, timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import {
   type Contact,
   ContactCommandSchema,
   type ContactEvent,
+  ContactEventType,
   ContactSchema,
 } from "../../proto/index.js";
 import type { Bus } from "../bus/index.js";
 import type { Clock } from "../clock.js";
-import { invalidArgument } from "../errors.js";
+import { ErrorCode, invalidArgument, SwitchboardError } from "../errors.js";
 import type { IdGenerator } from "../ids.js";
-import { contactCommandSubject, encodeContactCommand, msgIds } from "../pipeline/index.js";
-import type { Store, TenantStore } from "../store/index.js";
+import {
+  channelName,
+  contactCommandSubject,
+  encodeContactCommand,
+  msgIds,
+} from "../pipeline/index.js";
+import type { CustomerIdentifier, Store, TenantStore } from "../store/index.js";
 import {
   checkContactId,
   provisionalRecord,
   readRecord,
+  TERMINAL_EVENTS,
   writeProvisionalRecord,
 } from "./contact-records.js";
 import { validateSubmittedContact } from "./contact-validation.js";
@@ -42,6 +49,12 @@ export interface ContactIntake {
   cancel(tenant: string, contactId: string, options: CancelOptions): Promise<void>;
   /** The stored view of a contact (the router's latest record), or undefined. */
   get(tenant: string, contactId: string): Promise<ContactView | undefined>;
+  /**
+   * Records the customer's satisfaction answer (1–5) for a finished contact in the
+   * customer's history (where routing and KPIs read it). INVALID_ARGUMENT for a score out of
+   * range; FAILED_PRECONDITION when the contact has not ended or has no customer identifiers.
+   */
+  recordCsat(tenant: string, contactId: string, score: number): Promise<void>;
 }
 
 export interface CancelOptions {
@@ -159,6 +172,44 @@ export function createContactIntake(options: ContactIntakeOptions): ContactIntak
       );
     },
 
+    async recordCsat(tenant, contactId, score) {
+      checkContactId(contactId);
+      if (!Number.isInteger(score) || score < 1 || score > 5) {
+        throw invalidArgument([{ field: "csat", description: "an integer from 1 to 5" }]);
+      }
+      const tenantStore = store.forTenant(tenant);
+      const view = await readRecord(tenantStore, contactId);
+      const contact = view?.record.contact;
+      const last = view?.record.lastEvent;
+      if (contact === undefined || last === undefined || !TERMINAL_EVENTS.has(last.type)) {
+        throw new SwitchboardError(
+          ErrorCode.FailedPrecondition,
+          `contact ${contactId} has not ended; CSAT comes after completion`,
+        );
+      }
+      const identifiers = customerIdentifiers(contact);
+      if (identifiers.length === 0 && !contact.customer?.id) {
+        throw new SwitchboardError(
+          ErrorCode.FailedPrecondition,
+          `contact ${contactId} has no customer to record CSAT for`,
+        );
+      }
+      const customerId =
+        identifiers.length > 0
+          ? (await tenantStore.identity.resolve(identifiers)).customerId
+          : (contact.customer?.id ?? "");
+      const history = await tenantStore.history.getHistory(customerId);
+      const entry = history.contacts.find((c) => c.contactId === contactId) ?? {
+        contactId,
+        channel: channelName(contact.channel),
+        queueId: last.queueId || contact.queueId,
+        agentId: last.agentId,
+        outcome: ContactEventType[last.type].toLowerCase(),
+        completedAtMs: last.time === undefined ? clock.nowMs() : timestampMs(last.time),
+      };
+      await tenantStore.history.recordCompletion(customerId, { ...entry, csat: score });
+    },
+
     async get(tenant, contactId) {
       checkContactId(contactId);
       const view = await readRecord(store.forTenant(tenant), contactId);
@@ -170,4 +221,17 @@ export function createContactIntake(options: ContactIntakeOptions): ContactIntak
       };
     },
   };
+}
+
+/** The identifiers a contact carries, as the store's identity index knows them. */
+export function customerIdentifiers(contact: Contact): CustomerIdentifier[] {
+  const ids = contact.customer?.identifiers;
+  if (ids === undefined) return [];
+  const list: CustomerIdentifier[] = [];
+  if (ids.phone) list.push({ kind: "phone", value: ids.phone });
+  if (ids.email) list.push({ kind: "email", value: ids.email });
+  if (ids.webSessionId) list.push({ kind: "webSession", value: ids.webSessionId });
+  if (ids.kioskCardId) list.push({ kind: "kioskCard", value: ids.kioskCardId });
+  if (ids.kioskAccountNumber) list.push({ kind: "kioskAccount", value: ids.kioskAccountNumber });
+  return list;
 }

@@ -7,6 +7,7 @@ export {
   type ContactIntakeOptions,
   type ContactView,
   createContactIntake,
+  customerIdentifiers,
 } from "./contact-intake.js";
 export {
   checkContactId,
