@@ -2,6 +2,9 @@ import { clone, create } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import {
   type Contact,
+  ContactCallbackSchema,
+  ContactCancelSchema,
+  type ContactCommand,
   ContactCommandSchema,
   type ContactEvent,
   ContactEventType,
@@ -47,6 +50,11 @@ export interface ContactIntake {
    * durable; the router applies it (a contact already ended is left as it is).
    */
   cancel(tenant: string, contactId: string, options: CancelOptions): Promise<void>;
+  /**
+   * The customer chose to be called back: the contact keeps its place in the queue, the
+   * router publishes CALLBACK_SCHEDULED and offers it as usual. Resolves once durable.
+   */
+  scheduleCallback(tenant: string, contactId: string, options: CallbackOptions): Promise<void>;
   /** The stored view of a contact (the router's latest record), or undefined. */
   get(tenant: string, contactId: string): Promise<ContactView | undefined>;
   /**
@@ -63,6 +71,13 @@ export interface CancelOptions {
   readonly abandoned?: boolean;
   /** Dedupes retried cancels of the same thing. Default: one per contact and kind. */
   readonly requestId?: string;
+}
+
+export interface CallbackOptions {
+  /** Where to call back, E.164. */
+  readonly phone: string;
+  /** 1–64 of [a-z0-9_]. Default "callback_requested". */
+  readonly reason?: string;
 }
 
 export interface ContactView {
@@ -88,6 +103,13 @@ export interface ContactIntakeOptions {
 }
 
 const REASON = /^[a-z0-9_]{1,64}$/;
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+function checkReason(reason: string): void {
+  if (!REASON.test(reason)) {
+    throw invalidArgument([{ field: "reason", description: "1–64 of [a-z0-9_]" }]);
+  }
+}
 
 export function createContactIntake(options: ContactIntakeOptions): ContactIntake {
   const { bus, store, clock, ids } = options;
@@ -114,6 +136,30 @@ export function createContactIntake(options: ContactIntakeOptions): ContactIntak
       provisionalRecord(contact, ids.next(), clock.nowMs()),
     );
     await publishSubmit(contact);
+  };
+
+  const requireContact = async (tenant: string, contactId: string): Promise<Contact> => {
+    checkContactId(contactId);
+    const contact = (await readRecord(store.forTenant(tenant), contactId))?.record.contact;
+    if (contact === undefined) {
+      throw new SwitchboardError(ErrorCode.NotFound, `contact ${contactId} not found`);
+    }
+    return contact;
+  };
+
+  // Cancels and callbacks: one msgId per contact and request id, so a retry is stored once.
+  const publishCommand = async (
+    contact: Contact,
+    requestId: string,
+    command: Extract<ContactCommand["command"], { case: "cancel" | "callback" }>,
+  ): Promise<void> => {
+    const message = create(ContactCommandSchema, { requestId, time: commandTime(), command });
+    const msgId = msgIds[command.case](contact.tenant, contact.id, requestId);
+    await bus.publish(
+      contactCommandSubject(bus.subjects, contact.tenant, contact.channel),
+      encodeContactCommand(message),
+      { msgId },
+    );
   };
 
   return {
@@ -150,26 +196,29 @@ export function createContactIntake(options: ContactIntakeOptions): ContactIntak
     },
 
     async cancel(tenant, contactId, cancel) {
-      checkContactId(contactId);
-      if (!REASON.test(cancel.reason)) {
-        throw invalidArgument([{ field: "reason", description: "1–64 of [a-z0-9_]" }]);
-      }
-      const view = await readRecord(store.forTenant(tenant), contactId);
-      const contact = view?.record.contact;
-      if (contact === undefined)
-        throw invalidArgument([{ field: "contact_id", description: "unknown contact" }]);
+      checkReason(cancel.reason);
+      const contact = await requireContact(tenant, contactId);
       const abandoned = cancel.abandoned === true;
       const requestId = cancel.requestId ?? (abandoned ? "abandon" : "cancel");
-      const command = create(ContactCommandSchema, {
-        requestId,
-        time: commandTime(),
-        command: { case: "cancel", value: { contactId, reason: cancel.reason, abandoned } },
+      await publishCommand(contact, requestId, {
+        case: "cancel",
+        value: create(ContactCancelSchema, { contactId, reason: cancel.reason, abandoned }),
       });
-      await bus.publish(
-        contactCommandSubject(bus.subjects, tenant, contact.channel),
-        encodeContactCommand(command),
-        { msgId: msgIds.cancel(tenant, contactId, requestId) },
-      );
+    },
+
+    async scheduleCallback(tenant, contactId, callback) {
+      const reason = callback.reason ?? "callback_requested";
+      checkReason(reason);
+      if (!E164.test(callback.phone)) {
+        throw invalidArgument([
+          { field: "phone", description: "an E.164 number like +15551234567" },
+        ]);
+      }
+      const contact = await requireContact(tenant, contactId);
+      await publishCommand(contact, "callback", {
+        case: "callback",
+        value: create(ContactCallbackSchema, { contactId, phone: callback.phone, reason }),
+      });
     },
 
     async recordCsat(tenant, contactId, score) {

@@ -2,6 +2,7 @@
 // and the in-process channel adapters.
 
 export {
+  type CallbackOptions,
   type CancelOptions,
   type ContactIntake,
   type ContactIntakeOptions,
@@ -37,3 +38,4 @@ export {
   SKILL_PATTERN,
   type Violations,
 } from "./field-checks.js";
+export { type PositionUpdate, subscribePositions } from "./positions.js";

@@ -17,6 +17,8 @@ import {
   type ConversationMessage,
   ConversationMessageSchema,
   type Queue,
+  type QueuePositions,
+  QueuePositionsSchema,
   QueueSchema,
   type RoutingConfigChanged,
   RoutingConfigChangedSchema,
@@ -88,3 +90,7 @@ export const encodeTypingIndicator: (m: TypingIndicator) => Uint8Array =
   encoder(TypingIndicatorSchema);
 export const decodeTypingIndicator: (b: Uint8Array) => TypingIndicator =
   decoder(TypingIndicatorSchema);
+export const encodeQueuePositions: (m: QueuePositions) => Uint8Array =
+  encoder(QueuePositionsSchema);
+export const decodeQueuePositions: (b: Uint8Array) => QueuePositions =
+  decoder(QueuePositionsSchema);

@@ -18,6 +18,7 @@ export {
   decodeConversationMessage,
   decodeOfferMessage,
   decodeQueue,
+  decodeQueuePositions,
   decodeRoutingConfigChanged,
   decodeRoutingRule,
   decodeTypingIndicator,
@@ -30,6 +31,7 @@ export {
   encodeConversationMessage,
   encodeOfferMessage,
   encodeQueue,
+  encodeQueuePositions,
   encodeRoutingConfigChanged,
   encodeRoutingRule,
   encodeTypingIndicator,
@@ -48,6 +50,7 @@ export {
   msgIds,
   offerSubject,
   pipelineFilters,
+  positionSubject,
   tenantOfSubject,
   typingSubject,
 } from "./pipeline-subjects.js";

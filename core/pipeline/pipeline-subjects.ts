@@ -66,6 +66,12 @@ export function typingSubject(scheme: SubjectScheme, tenant: string, contactId: 
   return `${scheme.root}.typing.${tenant}.${contactId}`;
 }
 
+/** Fan-out only (not stored): a partition's live queue positions (QueuePositions). */
+export function positionSubject(scheme: SubjectScheme, tenant: string): string {
+  checkToken(tenant, "tenant");
+  return `${scheme.root}.position.${tenant}`;
+}
+
 /** Consumer filter patterns; `tenant` narrows them to one partition. */
 export const pipelineFilters = {
   contactCommands: (scheme: SubjectScheme, tenant = "*"): string =>
@@ -83,6 +89,7 @@ export const pipelineFilters = {
   messages: (scheme: SubjectScheme, channel?: ProtoChannel, tenant = "*"): string =>
     `${scheme.root}.message.${tenant}.${channel === undefined ? "*" : channelToken(channel)}.*`,
   typing: (scheme: SubjectScheme, tenant = "*"): string => `${scheme.root}.typing.${tenant}.*`,
+  positions: (scheme: SubjectScheme, tenant = "*"): string => `${scheme.root}.position.${tenant}`,
 } as const;
 
 /** The tenant token of any pipeline subject (`<root>.<kind>.<tenant>.…`), for partitioning. */
@@ -104,6 +111,8 @@ export const msgIds = {
     `agent-event:${tenant}:${agentId}:${sequence}`,
   offer: (tenant: string, offerId: string, kind: "offered" | "withdrawn"): string =>
     `offer:${tenant}:${offerId}:${kind}`,
+  callback: (tenant: string, contactId: string, requestId: string): string =>
+    `callback:${tenant}:${contactId}:${requestId}`,
   message: (tenant: string, contactId: string, messageId: string): string =>
     `message:${tenant}:${contactId}:${messageId}`,
 } as const;

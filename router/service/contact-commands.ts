@@ -140,6 +140,24 @@ export async function handleContactCommand(
       }
       return;
     }
+    case "callback": {
+      const { contactId, phone, reason } = command.command.value;
+      const entry = ctx.state.contacts.get(contactId);
+      const view = ctx.state.engine.getContact(contactId);
+      if (entry === undefined || view === undefined || view.state !== "WAITING") {
+        ctx.logger.info({ contactId }, "callback for a contact not waiting here; ignored");
+        return;
+      }
+      // The contact keeps its place: only its record learns where to call back.
+      if (phone !== "") entry.contact.channelMetadata.callback_phone = phone;
+      publishContactEvent(ctx, entry, ContactEventType.CALLBACK_SCHEDULED, ctx.nowMs(timeMs), {
+        reason: reason || "callback_requested",
+        queueId: view.queueId,
+        ...(view.position === null ? {} : { position: view.position }),
+        ...(view.expectedWaitMs === null ? {} : { expectedWaitMs: view.expectedWaitMs }),
+      });
+      return;
+    }
     case undefined:
       ctx.logger.warn("contact command without a command; ignored");
   }

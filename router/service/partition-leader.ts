@@ -23,6 +23,7 @@ import {
   type PartitionState,
   snapshotSeq,
 } from "./partition-state.js";
+import { createPositionFeed } from "./position-feed.js";
 import type { NormalizedRouterOptions } from "./router-options.js";
 import { reloadAgents, reloadRouting } from "./routing-config.js";
 import { type StreamKind, StreamMerge } from "./stream-merge.js";
@@ -314,6 +315,15 @@ export async function startPartitionLeader(
       ticking = false;
     });
   }, o.tickIntervalMs);
+  const positions = createPositionFeed(ctx);
+  const positionTimer = setInterval(() => {
+    if (stopped || merge.replaying()) return;
+    try {
+      positions.publish();
+    } catch (err) {
+      logger.warn({ err }, "queue position update failed");
+    }
+  }, o.positionIntervalMs);
   let snapshotting = false;
   const snapshotTimer = setInterval(() => {
     if (snapshotting || stopped) return;
@@ -333,6 +343,7 @@ export async function startPartitionLeader(
     async stop(mode) {
       clearInterval(tickTimer);
       clearInterval(snapshotTimer);
+      clearInterval(positionTimer);
       if (mode === "abort") stopped = true;
       const consumersStopped = Promise.all(consumers.map((c) => c.stop()));
       let drained = false;

@@ -28,6 +28,8 @@ export interface RouterOptions {
   readonly tickIntervalMs?: number;
   /** How often the leader stores a snapshot; bounds the replay on takeover. Default 1000. */
   readonly snapshotIntervalMs?: number;
+  /** How often waiting contacts' changed positions are published (QueuePositions). Default 2000. */
+  readonly positionIntervalMs?: number;
   /** Durable consumer name prefix ([A-Za-z0-9_-]). Default "router". */
   readonly consumerPrefix?: string;
   /** Handler attempts before a command is dead-lettered. Default 5. */
@@ -51,6 +53,7 @@ export interface NormalizedRouterOptions {
   readonly leaseRenewIntervalMs: number;
   readonly tickIntervalMs: number;
   readonly snapshotIntervalMs: number;
+  readonly positionIntervalMs: number;
   readonly consumerPrefix: string;
   readonly maxDeliver: number;
   readonly maxRetryDelayMs: number;
@@ -63,6 +66,7 @@ export const routerDefaults = {
   leaseTtlMs: 5000,
   tickIntervalMs: 100,
   snapshotIntervalMs: 1000,
+  positionIntervalMs: 2000,
   consumerPrefix: "router",
   maxDeliver: 5,
   maxRetryDelayMs: 2000,
@@ -82,6 +86,7 @@ export function normalizeRouterOptions(options: RouterOptions): NormalizedRouter
     leaseRenewIntervalMs: options.leaseRenewIntervalMs ?? Math.max(1, Math.floor(leaseTtlMs / 3)),
     tickIntervalMs: options.tickIntervalMs ?? routerDefaults.tickIntervalMs,
     snapshotIntervalMs: options.snapshotIntervalMs ?? routerDefaults.snapshotIntervalMs,
+    positionIntervalMs: options.positionIntervalMs ?? routerDefaults.positionIntervalMs,
     consumerPrefix: options.consumerPrefix ?? routerDefaults.consumerPrefix,
     maxDeliver: options.maxDeliver ?? routerDefaults.maxDeliver,
     maxRetryDelayMs: options.maxRetryDelayMs ?? routerDefaults.maxRetryDelayMs,
@@ -98,6 +103,7 @@ export function normalizeRouterOptions(options: RouterOptions): NormalizedRouter
     ["leaseRenewIntervalMs", n.leaseRenewIntervalMs],
     ["tickIntervalMs", n.tickIntervalMs],
     ["snapshotIntervalMs", n.snapshotIntervalMs],
+    ["positionIntervalMs", n.positionIntervalMs],
     ["maxDeliver", n.maxDeliver],
     ["maxRetryDelayMs", n.maxRetryDelayMs],
     ["drainTimeoutMs", n.drainTimeoutMs],

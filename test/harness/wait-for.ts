@@ -45,15 +45,18 @@ export async function waitFor<T>(probe: () => Promise<T>, options: WaitForOption
   }
 }
 
-/** Polls a synchronous condition until it holds (e.g. "the stream has seen 3 messages"). */
+/**
+ * Polls a condition until it holds (e.g. "the stream has seen 3 messages", or an async read
+ * such as "the record's last event is COMPLETED"; a promise is awaited, never taken as true).
+ */
 export function waitUntil(
   what: string,
-  condition: () => boolean,
+  condition: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,
 ): Promise<void> {
   return waitFor(
     async () => {
-      if (!condition()) throw new Error("not yet");
+      if (!(await condition())) throw new Error("not yet");
     },
     { timeoutMs, what, intervalMs: 5 },
   );

@@ -124,3 +124,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
 }
+export {
+  type AgentProfile,
+  connectAgent,
+  type Desktop,
+  type DesktopCommand,
+  putAgent,
+} from "./desktop.js";
