@@ -21,7 +21,12 @@ module.exports = {
       from: { path: `^${TOP}/` },
       to: {
         path: `^${TOP}/`,
-        pathNot: ["^$1/", `^${TOP}/index\\.ts$`, "^test/harness/index\\.ts$", "^test/stack/index\\.ts$"],
+        pathNot: [
+          "^$1/",
+          `^${TOP}/index\\.ts$`,
+          "^test/harness/index\\.ts$",
+          "^test/stack/index\\.ts$",
+        ],
       },
     },
     {
