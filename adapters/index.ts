@@ -2,5 +2,10 @@
 // them inside the gateway, `switchboard adapter <channel>` starts one alone.
 import type { AdapterName } from "../core/index.js";
 import type { AdapterFactory } from "../gateway/index.js";
+import { startEmailAdapter } from "./email/index.js";
+import { startWebAdapter } from "./web/index.js";
 
-export const ADAPTER_FACTORIES: Partial<Record<AdapterName, AdapterFactory>> = {};
+export const ADAPTER_FACTORIES: Partial<Record<AdapterName, AdapterFactory>> = {
+  email: startEmailAdapter,
+  web: startWebAdapter,
+};
