@@ -9,7 +9,7 @@ import {
   Channel,
 } from "../../proto/index.js";
 import { waitUntil } from "../harness/index.js";
-import type { Stack } from "./index.js";
+import type { Stack } from "./stack.js";
 
 type Request = MessageInitShape<typeof AgentServiceConnectRequestSchema>;
 type Stream = ClientDuplexStream<Request, AgentServiceConnectResponse>;
