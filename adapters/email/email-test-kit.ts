@@ -101,9 +101,13 @@ export async function sendMail(
 
 /**
  * Speaks SMTP line by line on a raw socket: sends each command (the last is usually QUIT) and
- * returns every reply line received, for the commands a well-behaved client never sends.
+ * returns the final line of each reply (and every line received), for the commands a
+ * well-behaved client never sends.
  */
-export async function smtpDialogue(port: number, commands: readonly string[]): Promise<string[]> {
+export async function smtpDialogue(
+  port: number,
+  commands: readonly string[],
+): Promise<{ replies: string[]; lines: string[] }> {
   const socket = connect(port, "127.0.0.1");
   const lines: string[] = [];
   let buffer = "";
@@ -148,7 +152,7 @@ export async function smtpDialogue(port: number, commands: readonly string[]): P
   }
   socket.end();
   await closed;
-  return replies;
+  return { replies, lines };
 }
 
 type Request = MessageInitShape<typeof AgentServiceConnectRequestSchema>;

@@ -45,7 +45,10 @@ export function loopReason(
   if (envelopeFrom === "") return "null_sender";
   const precedence = headerText(h.get("precedence")).toLowerCase();
   if (["bulk", "junk", "list"].includes(precedence)) return "precedence";
-  if (h.has("list-id") || h.has("list-unsubscribe")) return "mailing_list";
+  // mailparser folds List-* headers into one "list" entry; the raw lines say it plainly.
+  if (mail.headerLines.some((l) => l.key === "list-id" || l.key === "list-unsubscribe")) {
+    return "mailing_list";
+  }
   const local = sender.split("@")[0] ?? "";
   if (SYSTEM_SENDER.test(local)) return "system_sender";
   const envelopeLocal = envelopeFrom.split("@")[0] ?? "";
