@@ -2,13 +2,16 @@ import {
   type Bus,
   decodeContactEvent,
   type Logger,
+  type PositionUpdate,
   pipelineFilters,
   type Subscription,
+  subscribePositions,
   tenantOfSubject,
 } from "../../core/index.js";
 import type { ContactEvent } from "../../proto/index.js";
 
 export type ContactEventListener = (event: ContactEvent) => void;
+export type PositionListener = (update: PositionUpdate) => void;
 
 /**
  * One subscription on every contact event for the whole process, fanned out to the local
@@ -18,6 +21,8 @@ export type ContactEventListener = (event: ContactEvent) => void;
 export interface ContactEventHub {
   /** Registers `listener` for one contact's events; returns the unregister function. */
   watch(tenant: string, contactId: string, listener: ContactEventListener): () => void;
+  /** Registers `listener` for one waiting contact's live position updates. */
+  watchPositions(tenant: string, contactId: string, listener: PositionListener): () => void;
   close(): void;
 }
 
@@ -51,7 +56,28 @@ export async function startContactEventHub(bus: Bus, logger: Logger): Promise<Co
     },
   );
 
+  const positionWatchers = new Map<string, Set<PositionListener>>();
+  const positions: Subscription = await subscribePositions(bus, (update) => {
+    for (const listener of positionWatchers.get(keyOf(update.tenant, update.contactId)) ?? []) {
+      try {
+        listener(update);
+      } catch (err) {
+        log.error({ err, contactId: update.contactId }, "position watcher failed");
+      }
+    }
+  });
+
   return {
+    watchPositions(tenant, contactId, listener) {
+      const key = keyOf(tenant, contactId);
+      const set = positionWatchers.get(key) ?? new Set();
+      positionWatchers.set(key, set);
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && positionWatchers.get(key) === set) positionWatchers.delete(key);
+      };
+    },
     watch(tenant, contactId, listener) {
       const key = keyOf(tenant, contactId);
       let set = watchers.get(key);
@@ -74,6 +100,8 @@ export async function startContactEventHub(bus: Bus, logger: Logger): Promise<Co
     },
     close() {
       subscription.unsubscribe();
+      positions.unsubscribe();
+      positionWatchers.clear();
       watchers.clear();
       watchedTenants.clear();
     },

@@ -1,5 +1,12 @@
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { checkContactId, requireRecord, TERMINAL_EVENTS } from "../../core/index.js";
-import type { ContactEvent, ContactService } from "../../proto/index.js";
+import {
+  type ContactEvent,
+  ContactEventType,
+  type ContactService,
+  QueuePositionSchema,
+} from "../../proto/index.js";
 import { requirePrincipal } from "../auth/index.js";
 import type { ServiceImpl } from "../grpc/adapter.js";
 import type { ContactEventHub } from "./contact-event-hub.js";
@@ -9,7 +16,8 @@ import type { ServiceContext } from "./service-context.js";
  * WatchContact: the contact's current state (its record's last event), then live events in
  * sequence order, ending after a terminal event. Listening starts before the record is read,
  * so nothing published in between is missed; events at or below the last sequence sent are
- * skipped, so nothing is sent twice.
+ * skipped, so nothing is sent twice. While the contact waits, the router's live position
+ * updates are sent between events (`position`), never after the contact left the queue.
  */
 export async function watchContact(
   ctx: ServiceContext,
@@ -27,6 +35,21 @@ export async function watchContact(
     pending.push(event);
     wake?.();
   });
+  let waiting = false;
+  const unwatchPositions = hub.watchPositions(tenant, contactId, (update) => {
+    if (!waiting || call.writableEnded || call.destroyed) return;
+    call.write({
+      position: create(QueuePositionSchema, {
+        contactId,
+        channel: update.channel,
+        queueId: update.queueId,
+        position: update.position,
+        ...(update.expectedWaitMs === undefined
+          ? {}
+          : { expectedWait: durationFromMs(update.expectedWaitMs) }),
+      }),
+    });
+  });
   try {
     const { record } = await requireRecord(ctx.store.forTenant(tenant), contactId);
     let lastSent = call.request.afterSequence;
@@ -34,6 +57,7 @@ export async function watchContact(
     const send = (event: ContactEvent): boolean => {
       if (event.sequence <= lastSent) return false;
       lastSent = event.sequence;
+      waiting = WAITING_EVENTS.has(event.type);
       call.write({ event });
       return TERMINAL_EVENTS.has(event.type);
     };
@@ -53,5 +77,15 @@ export async function watchContact(
     }
   } finally {
     unwatch();
+    unwatchPositions();
   }
 }
+
+/** After these events the contact is in a queue (again), waiting for an agent. */
+const WAITING_EVENTS: ReadonlySet<ContactEventType> = new Set([
+  ContactEventType.CREATED,
+  ContactEventType.QUEUED,
+  ContactEventType.REJECTED,
+  ContactEventType.OFFER_TIMED_OUT,
+  ContactEventType.CALLBACK_SCHEDULED,
+]);

@@ -12,19 +12,26 @@ import type { PartitionContext } from "./partition-context.js";
 const WAIT_GRAIN_MS = 5000;
 /** One fan-out message carries at most this many positions. */
 const BATCH = 500;
+/** Every this many calls, every waiting contact is announced, changed or not (late joiners). */
+const REFRESH_EVERY = 10;
 
 /**
  * Live queue positions for adapters (web chat, voice hold loop, kiosk screens): every call
  * compares each waiting contact's position and expected wait with what was last announced and
  * publishes the changes as QueuePositions on `<root>.position.<tenant>` (fan-out, not
  * stored; a subscriber that missed one gets the next change, and the contact record holds
- * the last QUEUED position). Reads the engine between commands, never inside one.
+ * the last QUEUED position). Every REFRESH_EVERY-th call announces every waiting contact, so
+ * a watcher that joined late learns its position within that many intervals. Reads the
+ * engine between commands, never inside one.
  * Cost: O(W · (log W + W/B)) per call for W live contacts (one rank lookup each).
  */
 export function createPositionFeed(ctx: PartitionContext): { publish(): void } {
   const announced = new Map<string, string>();
+  let calls = 0;
   return {
     publish() {
+      calls += 1;
+      const refresh = calls % REFRESH_EVERY === 0;
       const changed: QueuePosition[] = [];
       const live = new Set<string>();
       for (const [contactId, entry] of ctx.state.contacts) {
@@ -36,7 +43,7 @@ export function createPositionFeed(ctx: PartitionContext): { publish(): void } {
             ? undefined
             : Math.round(view.expectedWaitMs / WAIT_GRAIN_MS) * WAIT_GRAIN_MS;
         const key = `${view.queueId}|${view.position}|${waitMs ?? ""}`;
-        if (announced.get(contactId) === key) continue;
+        if (!refresh && announced.get(contactId) === key) continue;
         announced.set(contactId, key);
         changed.push(
           create(QueuePositionSchema, {

@@ -8,7 +8,13 @@ import {
   subscribePositions,
 } from "../../core/index.js";
 import type { AdapterFactory } from "../../gateway/index.js";
-import { Channel, ContactEventType, ContactSchema, ContactService } from "../../proto/index.js";
+import {
+  Channel,
+  ContactEventType,
+  ContactSchema,
+  ContactService,
+  type WatchContactResponse,
+} from "../../proto/index.js";
 import { waitUntil } from "../harness/index.js";
 import { connectAgent, type Stack, startStack } from "./index.js";
 
@@ -133,6 +139,32 @@ describe("the gateway hosts adapters; intake, positions, callbacks and CSAT end 
     });
     // The callback contact is next for Anna, in its place.
     expect(await anna.acceptNext()).toBe(second);
+    anna.close();
+  });
+
+  it("WatchContact sends live position updates while the contact waits", async () => {
+    stack = await startStack({ router: { positionIntervalMs: 50 } });
+    const contacts = stack.client(ContactService);
+    const ids: string[] = [];
+    for (let i = 1; i <= 2; i += 1) {
+      ids.push(
+        (await contacts.submitContact({ contact: voice(`w-${i}`, `+1555100000${i}`) })).contact!.id,
+      );
+    }
+    const watch = contacts.watchContact({ contactId: ids[1]! });
+    const seen: WatchContactResponse[] = [];
+    watch.on("data", (m: WatchContactResponse) => seen.push(m));
+    watch.on("error", () => {});
+    await waitUntil("position 2", () => seen.some((m) => m.position?.position === 2), 5000);
+    // The first contact is taken: the watched one moves up to 1.
+    const anna = await connectAgent(stack, "anna");
+    expect(await anna.acceptNext()).toBe(ids[0]);
+    await waitUntil("position 1", () => seen.some((m) => m.position?.position === 1), 5000);
+    expect(seen.find((m) => m.position !== undefined)?.position).toMatchObject({
+      contactId: ids[1],
+      channel: Channel.VOICE,
+    });
+    watch.cancel();
     anna.close();
   });
 });

@@ -6,7 +6,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Contact } from "./contact_pb.js";
 import { file_switchboard_v1_contact } from "./contact_pb.js";
-import type { ContactEvent } from "./events_pb.js";
+import type { ContactEvent, QueuePosition } from "./events_pb.js";
 import { file_switchboard_v1_events } from "./events_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/contact_service.proto.
  */
 export const file_switchboard_v1_contact_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRzd2l0Y2hib2FyZC92MS9jb250YWN0X3NlcnZpY2UucHJvdG8SDnN3aXRjaGJvYXJkLnYxIkAKFFN1Ym1pdENvbnRhY3RSZXF1ZXN0EigKB2NvbnRhY3QYASABKAsyFy5zd2l0Y2hib2FyZC52MS5Db250YWN0IlQKFVN1Ym1pdENvbnRhY3RSZXNwb25zZRIoCgdjb250YWN0GAEgASgLMhcuc3dpdGNoYm9hcmQudjEuQ29udGFjdBIRCglkdXBsaWNhdGUYAiABKAgiJwoRR2V0Q29udGFjdFJlcXVlc3QSEgoKY29udGFjdF9pZBgBIAEoCSJwChJHZXRDb250YWN0UmVzcG9uc2USKAoHY29udGFjdBgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3QSMAoKbGFzdF9ldmVudBgCIAEoCzIcLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3RFdmVudCI6ChRDYW5jZWxDb250YWN0UmVxdWVzdBISCgpjb250YWN0X2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJEChVDYW5jZWxDb250YWN0UmVzcG9uc2USKwoFZXZlbnQYASABKAsyHC5zd2l0Y2hib2FyZC52MS5Db250YWN0RXZlbnQiQQoTV2F0Y2hDb250YWN0UmVxdWVzdBISCgpjb250YWN0X2lkGAEgASgJEhYKDmFmdGVyX3NlcXVlbmNlGAIgASgEIkMKFFdhdGNoQ29udGFjdFJlc3BvbnNlEisKBWV2ZW50GAEgASgLMhwuc3dpdGNoYm9hcmQudjEuQ29udGFjdEV2ZW50Mv4CCg5Db250YWN0U2VydmljZRJcCg1TdWJtaXRDb250YWN0EiQuc3dpdGNoYm9hcmQudjEuU3VibWl0Q29udGFjdFJlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5TdWJtaXRDb250YWN0UmVzcG9uc2USUwoKR2V0Q29udGFjdBIhLnN3aXRjaGJvYXJkLnYxLkdldENvbnRhY3RSZXF1ZXN0GiIuc3dpdGNoYm9hcmQudjEuR2V0Q29udGFjdFJlc3BvbnNlElwKDUNhbmNlbENvbnRhY3QSJC5zd2l0Y2hib2FyZC52MS5DYW5jZWxDb250YWN0UmVxdWVzdBolLnN3aXRjaGJvYXJkLnYxLkNhbmNlbENvbnRhY3RSZXNwb25zZRJbCgxXYXRjaENvbnRhY3QSIy5zd2l0Y2hib2FyZC52MS5XYXRjaENvbnRhY3RSZXF1ZXN0GiQuc3dpdGNoYm9hcmQudjEuV2F0Y2hDb250YWN0UmVzcG9uc2UwAWIGcHJvdG8z", [file_switchboard_v1_contact, file_switchboard_v1_events]);
+  fileDesc("CiRzd2l0Y2hib2FyZC92MS9jb250YWN0X3NlcnZpY2UucHJvdG8SDnN3aXRjaGJvYXJkLnYxIkAKFFN1Ym1pdENvbnRhY3RSZXF1ZXN0EigKB2NvbnRhY3QYASABKAsyFy5zd2l0Y2hib2FyZC52MS5Db250YWN0IlQKFVN1Ym1pdENvbnRhY3RSZXNwb25zZRIoCgdjb250YWN0GAEgASgLMhcuc3dpdGNoYm9hcmQudjEuQ29udGFjdBIRCglkdXBsaWNhdGUYAiABKAgiJwoRR2V0Q29udGFjdFJlcXVlc3QSEgoKY29udGFjdF9pZBgBIAEoCSJwChJHZXRDb250YWN0UmVzcG9uc2USKAoHY29udGFjdBgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3QSMAoKbGFzdF9ldmVudBgCIAEoCzIcLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3RFdmVudCI6ChRDYW5jZWxDb250YWN0UmVxdWVzdBISCgpjb250YWN0X2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJEChVDYW5jZWxDb250YWN0UmVzcG9uc2USKwoFZXZlbnQYASABKAsyHC5zd2l0Y2hib2FyZC52MS5Db250YWN0RXZlbnQiQQoTV2F0Y2hDb250YWN0UmVxdWVzdBISCgpjb250YWN0X2lkGAEgASgJEhYKDmFmdGVyX3NlcXVlbmNlGAIgASgEInQKFFdhdGNoQ29udGFjdFJlc3BvbnNlEisKBWV2ZW50GAEgASgLMhwuc3dpdGNoYm9hcmQudjEuQ29udGFjdEV2ZW50Ei8KCHBvc2l0aW9uGAIgASgLMh0uc3dpdGNoYm9hcmQudjEuUXVldWVQb3NpdGlvbjL+AgoOQ29udGFjdFNlcnZpY2USXAoNU3VibWl0Q29udGFjdBIkLnN3aXRjaGJvYXJkLnYxLlN1Ym1pdENvbnRhY3RSZXF1ZXN0GiUuc3dpdGNoYm9hcmQudjEuU3VibWl0Q29udGFjdFJlc3BvbnNlElMKCkdldENvbnRhY3QSIS5zd2l0Y2hib2FyZC52MS5HZXRDb250YWN0UmVxdWVzdBoiLnN3aXRjaGJvYXJkLnYxLkdldENvbnRhY3RSZXNwb25zZRJcCg1DYW5jZWxDb250YWN0EiQuc3dpdGNoYm9hcmQudjEuQ2FuY2VsQ29udGFjdFJlcXVlc3QaJS5zd2l0Y2hib2FyZC52MS5DYW5jZWxDb250YWN0UmVzcG9uc2USWwoMV2F0Y2hDb250YWN0EiMuc3dpdGNoYm9hcmQudjEuV2F0Y2hDb250YWN0UmVxdWVzdBokLnN3aXRjaGJvYXJkLnYxLldhdGNoQ29udGFjdFJlc3BvbnNlMAFiBnByb3RvMw", [file_switchboard_v1_contact, file_switchboard_v1_events]);
 
 /**
  * Request of ContactService.SubmitContact.
@@ -196,7 +196,8 @@ export const WatchContactRequestSchema: GenMessage<WatchContactRequest> = /*@__P
   messageDesc(file_switchboard_v1_contact_service, 6);
 
 /**
- * One message of the ContactService.WatchContact stream.
+ * One message of the ContactService.WatchContact stream: exactly one of the
+ * fields is set.
  *
  * @generated from message switchboard.v1.WatchContactResponse
  */
@@ -207,6 +208,15 @@ export type WatchContactResponse = Message<"switchboard.v1.WatchContactResponse"
    * @generated from field: switchboard.v1.ContactEvent event = 1;
    */
   event?: ContactEvent;
+
+  /**
+   * While the contact waits: its new position or expected wait, sent when
+   * either changed (every few seconds at most). Not part of the event
+   * sequence.
+   *
+   * @generated from field: switchboard.v1.QueuePosition position = 2;
+   */
+  position?: QueuePosition;
 };
 
 /**
@@ -261,8 +271,9 @@ export const ContactService: GenService<{
   },
   /**
    * Stream a contact's lifecycle events: first the stored ones after
-   * after_sequence, then new ones as they happen. The server ends the
-   * stream after a terminal event (COMPLETED, ABANDONED, CANCELLED).
+   * after_sequence, then new ones as they happen, with live queue position
+   * updates while it waits. The server ends the stream after a terminal
+   * event (COMPLETED, ABANDONED, CANCELLED).
    *
    * @generated from rpc switchboard.v1.ContactService.WatchContact
    */

@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/events.proto.
  */
 export const file_switchboard_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Chtzd2l0Y2hib2FyZC92MS9ldmVudHMucHJvdG8SDnN3aXRjaGJvYXJkLnYxItYECgxDb250YWN0RXZlbnQSCgoCaWQYASABKAkSLgoEdHlwZRgCIAEoDjIgLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3RFdmVudFR5cGUSEgoKY29udGFjdF9pZBgDIAEoCRIOCgZ0ZW5hbnQYBCABKAkSKAoHY2hhbm5lbBgFIAEoDjIXLnN3aXRjaGJvYXJkLnYxLkNoYW5uZWwSEAoIc2VxdWVuY2UYBiABKAQSKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAggASgJEhAKCGFnZW50X2lkGAkgASgJEhAKCHF1ZXVlX2lkGAogASgJEhAKCHBvc2l0aW9uGAsgASgNEjAKDWV4cGVjdGVkX3dhaXQYDCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMQoIZGVjaXNpb24YDSABKAsyHy5zd2l0Y2hib2FyZC52MS5Sb3V0aW5nRGVjaXNpb24SKAoHY29udGFjdBgOIAEoCzIXLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3QSEAoIb2ZmZXJfaWQYDyABKAkSMAoLZGlzcG9zaXRpb24YECABKAsyGy5zd2l0Y2hib2FyZC52MS5EaXNwb3NpdGlvbhIZChF0cmFuc2Zlcl9hZ2VudF9pZBgRIAEoCRIZChF0cmFuc2Zlcl9xdWV1ZV9pZBgSIAEoCRIxCg1jYWxsYmFja190aW1lGBMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJKCgtEaXNwb3NpdGlvbhIMCgRjb2RlGAEgASgJEhAKCHJlc29sdmVkGAIgASgIEg0KBW5vdGVzGAMgASgJEgwKBGNzYXQYBCABKA0i5QEKCkFnZW50RXZlbnQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEhAKCGFnZW50X2lkGAMgASgJEhAKCHNlcXVlbmNlGAQgASgEEigKBHRpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDnByZXZpb3VzX3N0YXRlGAYgASgOMhouc3dpdGNoYm9hcmQudjEuQWdlbnRTdGF0ZRIpCgVzdGF0ZRgHIAEoDjIaLnN3aXRjaGJvYXJkLnYxLkFnZW50U3RhdGUSDgoGcmVhc29uGAggASgJKvYDChBDb250YWN0RXZlbnRUeXBlEiIKHkNPTlRBQ1RfRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEh4KGkNPTlRBQ1RfRVZFTlRfVFlQRV9DUkVBVEVEEAESHQoZQ09OVEFDVF9FVkVOVF9UWVBFX1FVRVVFRBACEh4KGkNPTlRBQ1RfRVZFTlRfVFlQRV9PRkZFUkVEEAMSHwobQ09OVEFDVF9FVkVOVF9UWVBFX0FDQ0VQVEVEEAQSHwobQ09OVEFDVF9FVkVOVF9UWVBFX1JFSkVDVEVEEAUSJgoiQ09OVEFDVF9FVkVOVF9UWVBFX09GRkVSX1RJTUVEX09VVBAGEiAKHENPTlRBQ1RfRVZFTlRfVFlQRV9DT05ORUNURUQQBxIiCh5DT05UQUNUX0VWRU5UX1RZUEVfVFJBTlNGRVJSRUQQCBIeChpDT05UQUNUX0VWRU5UX1RZUEVfV1JBUF9VUBAJEiAKHENPTlRBQ1RfRVZFTlRfVFlQRV9DT01QTEVURUQQChIgChxDT05UQUNUX0VWRU5UX1RZUEVfQUJBTkRPTkVEEAsSIAocQ09OVEFDVF9FVkVOVF9UWVBFX0NBTkNFTExFRBAMEikKJUNPTlRBQ1RfRVZFTlRfVFlQRV9DQUxMQkFDS19TQ0hFRFVMRUQQDWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_switchboard_v1_agent, file_switchboard_v1_common, file_switchboard_v1_contact, file_switchboard_v1_routing]);
+  fileDesc("Chtzd2l0Y2hib2FyZC92MS9ldmVudHMucHJvdG8SDnN3aXRjaGJvYXJkLnYxItYECgxDb250YWN0RXZlbnQSCgoCaWQYASABKAkSLgoEdHlwZRgCIAEoDjIgLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3RFdmVudFR5cGUSEgoKY29udGFjdF9pZBgDIAEoCRIOCgZ0ZW5hbnQYBCABKAkSKAoHY2hhbm5lbBgFIAEoDjIXLnN3aXRjaGJvYXJkLnYxLkNoYW5uZWwSEAoIc2VxdWVuY2UYBiABKAQSKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAggASgJEhAKCGFnZW50X2lkGAkgASgJEhAKCHF1ZXVlX2lkGAogASgJEhAKCHBvc2l0aW9uGAsgASgNEjAKDWV4cGVjdGVkX3dhaXQYDCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMQoIZGVjaXNpb24YDSABKAsyHy5zd2l0Y2hib2FyZC52MS5Sb3V0aW5nRGVjaXNpb24SKAoHY29udGFjdBgOIAEoCzIXLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3QSEAoIb2ZmZXJfaWQYDyABKAkSMAoLZGlzcG9zaXRpb24YECABKAsyGy5zd2l0Y2hib2FyZC52MS5EaXNwb3NpdGlvbhIZChF0cmFuc2Zlcl9hZ2VudF9pZBgRIAEoCRIZChF0cmFuc2Zlcl9xdWV1ZV9pZBgSIAEoCRIxCg1jYWxsYmFja190aW1lGBMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJKCgtEaXNwb3NpdGlvbhIMCgRjb2RlGAEgASgJEhAKCHJlc29sdmVkGAIgASgIEg0KBW5vdGVzGAMgASgJEgwKBGNzYXQYBCABKA0i5QEKCkFnZW50RXZlbnQSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEhAKCGFnZW50X2lkGAMgASgJEhAKCHNlcXVlbmNlGAQgASgEEigKBHRpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDnByZXZpb3VzX3N0YXRlGAYgASgOMhouc3dpdGNoYm9hcmQudjEuQWdlbnRTdGF0ZRIpCgVzdGF0ZRgHIAEoDjIaLnN3aXRjaGJvYXJkLnYxLkFnZW50U3RhdGUSDgoGcmVhc29uGAggASgJIqMBCg1RdWV1ZVBvc2l0aW9uEhIKCmNvbnRhY3RfaWQYASABKAkSKAoHY2hhbm5lbBgCIAEoDjIXLnN3aXRjaGJvYXJkLnYxLkNoYW5uZWwSEAoIcXVldWVfaWQYAyABKAkSEAoIcG9zaXRpb24YBCABKA0SMAoNZXhwZWN0ZWRfd2FpdBgFIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbir2AwoQQ29udGFjdEV2ZW50VHlwZRIiCh5DT05UQUNUX0VWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIeChpDT05UQUNUX0VWRU5UX1RZUEVfQ1JFQVRFRBABEh0KGUNPTlRBQ1RfRVZFTlRfVFlQRV9RVUVVRUQQAhIeChpDT05UQUNUX0VWRU5UX1RZUEVfT0ZGRVJFRBADEh8KG0NPTlRBQ1RfRVZFTlRfVFlQRV9BQ0NFUFRFRBAEEh8KG0NPTlRBQ1RfRVZFTlRfVFlQRV9SRUpFQ1RFRBAFEiYKIkNPTlRBQ1RfRVZFTlRfVFlQRV9PRkZFUl9USU1FRF9PVVQQBhIgChxDT05UQUNUX0VWRU5UX1RZUEVfQ09OTkVDVEVEEAcSIgoeQ09OVEFDVF9FVkVOVF9UWVBFX1RSQU5TRkVSUkVEEAgSHgoaQ09OVEFDVF9FVkVOVF9UWVBFX1dSQVBfVVAQCRIgChxDT05UQUNUX0VWRU5UX1RZUEVfQ09NUExFVEVEEAoSIAocQ09OVEFDVF9FVkVOVF9UWVBFX0FCQU5ET05FRBALEiAKHENPTlRBQ1RfRVZFTlRfVFlQRV9DQU5DRUxMRUQQDBIpCiVDT05UQUNUX0VWRU5UX1RZUEVfQ0FMTEJBQ0tfU0NIRURVTEVEEA1iBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_switchboard_v1_agent, file_switchboard_v1_common, file_switchboard_v1_contact, file_switchboard_v1_routing]);
 
 /**
  * One step in a contact's lifecycle. Written to the event stream before
@@ -293,6 +293,55 @@ export type AgentEvent = Message<"switchboard.v1.AgentEvent"> & {
  */
 export const AgentEventSchema: GenMessage<AgentEvent> = /*@__PURE__*/
   messageDesc(file_switchboard_v1_events, 2);
+
+/**
+ * Where one waiting contact stands.
+ *
+ * @generated from message switchboard.v1.QueuePosition
+ */
+export type QueuePosition = Message<"switchboard.v1.QueuePosition"> & {
+  /**
+   * The contact.
+   *
+   * @generated from field: string contact_id = 1;
+   */
+  contactId: string;
+
+  /**
+   * The contact's channel.
+   *
+   * @generated from field: switchboard.v1.Channel channel = 2;
+   */
+  channel: Channel;
+
+  /**
+   * The queue it waits in.
+   *
+   * @generated from field: string queue_id = 3;
+   */
+  queueId: string;
+
+  /**
+   * 1 = next in its queue.
+   *
+   * @generated from field: uint32 position = 4;
+   */
+  position: number;
+
+  /**
+   * The router's estimate of the remaining wait (see router/README.md).
+   *
+   * @generated from field: google.protobuf.Duration expected_wait = 5;
+   */
+  expectedWait?: Duration;
+};
+
+/**
+ * Describes the message switchboard.v1.QueuePosition.
+ * Use `create(QueuePositionSchema)` to create a new message.
+ */
+export const QueuePositionSchema: GenMessage<QueuePosition> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_events, 3);
 
 /**
  * What happened to a contact. Published on

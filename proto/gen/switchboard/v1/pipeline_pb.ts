@@ -4,17 +4,15 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Agent, AgentState } from "./agent_pb.js";
 import { file_switchboard_v1_agent } from "./agent_pb.js";
 import type { AcceptOffer, CompleteContact, RejectOffer, SetPresence, StartWrapUp, TransferContact } from "./agent_service_pb.js";
 import { file_switchboard_v1_agent_service } from "./agent_service_pb.js";
-import type { Channel } from "./common_pb.js";
-import { file_switchboard_v1_common } from "./common_pb.js";
 import type { Contact } from "./contact_pb.js";
 import { file_switchboard_v1_contact } from "./contact_pb.js";
-import type { ContactEvent } from "./events_pb.js";
+import type { ContactEvent, QueuePosition } from "./events_pb.js";
 import { file_switchboard_v1_events } from "./events_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -22,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/pipeline.proto.
  */
 export const file_switchboard_v1_pipeline: GenFile = /*@__PURE__*/
-  fileDesc("Ch1zd2l0Y2hib2FyZC92MS9waXBlbGluZS5wcm90bxIOc3dpdGNoYm9hcmQudjEi6gEKDkNvbnRhY3RDb21tYW5kEhIKCnJlcXVlc3RfaWQYASABKAkSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoGc3VibWl0GAMgASgLMhcuc3dpdGNoYm9hcmQudjEuQ29udGFjdEgAEi8KBmNhbmNlbBgEIAEoCzIdLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3RDYW5jZWxIABIzCghjYWxsYmFjaxgFIAEoCzIfLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3RDYWxsYmFja0gAQgkKB2NvbW1hbmQiRAoPQ29udGFjdENhbGxiYWNrEhIKCmNvbnRhY3RfaWQYASABKAkSDQoFcGhvbmUYAiABKAkSDgoGcmVhc29uGAMgASgJInwKDlF1ZXVlUG9zaXRpb25zEg4KBnRlbmFudBgBIAEoCRIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCglwb3NpdGlvbnMYAyADKAsyHS5zd2l0Y2hib2FyZC52MS5RdWV1ZVBvc2l0aW9uIqMBCg1RdWV1ZVBvc2l0aW9uEhIKCmNvbnRhY3RfaWQYASABKAkSKAoHY2hhbm5lbBgCIAEoDjIXLnN3aXRjaGJvYXJkLnYxLkNoYW5uZWwSEAoIcXVldWVfaWQYAyABKAkSEAoIcG9zaXRpb24YBCABKA0SMAoNZXhwZWN0ZWRfd2FpdBgFIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiJGCg1Db250YWN0Q2FuY2VsEhIKCmNvbnRhY3RfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhEKCWFiYW5kb25lZBgDIAEoCCLoBAoMQWdlbnRDb21tYW5kEhAKCGFnZW50X2lkGAEgASgJEhIKCnJlcXVlc3RfaWQYAiABKAkSKAoEdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoJY29ubmVjdGVkGAQgASgLMh4uc3dpdGNoYm9hcmQudjEuQWdlbnRDb25uZWN0ZWRIABI5CgxkaXNjb25uZWN0ZWQYBSABKAsyIS5zd2l0Y2hib2FyZC52MS5BZ2VudERpc2Nvbm5lY3RlZEgAEjMKDHNldF9wcmVzZW5jZRgGIAEoCzIbLnN3aXRjaGJvYXJkLnYxLlNldFByZXNlbmNlSAASMwoMYWNjZXB0X29mZmVyGAcgASgLMhsuc3dpdGNoYm9hcmQudjEuQWNjZXB0T2ZmZXJIABIzCgxyZWplY3Rfb2ZmZXIYCCABKAsyGy5zd2l0Y2hib2FyZC52MS5SZWplY3RPZmZlckgAEjQKDXN0YXJ0X3dyYXBfdXAYCSABKAsyGy5zd2l0Y2hib2FyZC52MS5TdGFydFdyYXBVcEgAEjsKEGNvbXBsZXRlX2NvbnRhY3QYCiABKAsyHy5zd2l0Y2hib2FyZC52MS5Db21wbGV0ZUNvbnRhY3RIABI7ChB0cmFuc2Zlcl9jb250YWN0GAsgASgLMh8uc3dpdGNoYm9hcmQudjEuVHJhbnNmZXJDb250YWN0SAASPgoPcHJvZmlsZV9jaGFuZ2VkGAwgASgLMiMuc3dpdGNoYm9hcmQudjEuQWdlbnRQcm9maWxlQ2hhbmdlZEgAQgkKB2NvbW1hbmQiVwoOQWdlbnRDb25uZWN0ZWQSEgoKZ2F0ZXdheV9pZBgBIAEoCRIxCg1pbml0aWFsX3N0YXRlGAIgASgOMhouc3dpdGNoYm9hcmQudjEuQWdlbnRTdGF0ZSI3ChFBZ2VudERpc2Nvbm5lY3RlZBISCgpnYXRld2F5X2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJMChNBZ2VudFByb2ZpbGVDaGFuZ2VkEiQKBWFnZW50GAEgASgLMhUuc3dpdGNoYm9hcmQudjEuQWdlbnQSDwoHZGVsZXRlZBgCIAEoCCIWChRSb3V0aW5nQ29uZmlnQ2hhbmdlZCJ9Cg1Db250YWN0UmVjb3JkEigKB2NvbnRhY3QYASABKAsyFy5zd2l0Y2hib2FyZC52MS5Db250YWN0EjAKCmxhc3RfZXZlbnQYAiABKAsyHC5zd2l0Y2hib2FyZC52MS5Db250YWN0RXZlbnQSEAoIc2VxdWVuY2UYAyABKARiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_switchboard_v1_agent, file_switchboard_v1_agent_service, file_switchboard_v1_common, file_switchboard_v1_contact, file_switchboard_v1_events]);
+  fileDesc("Ch1zd2l0Y2hib2FyZC92MS9waXBlbGluZS5wcm90bxIOc3dpdGNoYm9hcmQudjEi6gEKDkNvbnRhY3RDb21tYW5kEhIKCnJlcXVlc3RfaWQYASABKAkSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoGc3VibWl0GAMgASgLMhcuc3dpdGNoYm9hcmQudjEuQ29udGFjdEgAEi8KBmNhbmNlbBgEIAEoCzIdLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3RDYW5jZWxIABIzCghjYWxsYmFjaxgFIAEoCzIfLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3RDYWxsYmFja0gAQgkKB2NvbW1hbmQiRAoPQ29udGFjdENhbGxiYWNrEhIKCmNvbnRhY3RfaWQYASABKAkSDQoFcGhvbmUYAiABKAkSDgoGcmVhc29uGAMgASgJInwKDlF1ZXVlUG9zaXRpb25zEg4KBnRlbmFudBgBIAEoCRIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCglwb3NpdGlvbnMYAyADKAsyHS5zd2l0Y2hib2FyZC52MS5RdWV1ZVBvc2l0aW9uIkYKDUNvbnRhY3RDYW5jZWwSEgoKY29udGFjdF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkSEQoJYWJhbmRvbmVkGAMgASgIIugECgxBZ2VudENvbW1hbmQSEAoIYWdlbnRfaWQYASABKAkSEgoKcmVxdWVzdF9pZBgCIAEoCRIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCgljb25uZWN0ZWQYBCABKAsyHi5zd2l0Y2hib2FyZC52MS5BZ2VudENvbm5lY3RlZEgAEjkKDGRpc2Nvbm5lY3RlZBgFIAEoCzIhLnN3aXRjaGJvYXJkLnYxLkFnZW50RGlzY29ubmVjdGVkSAASMwoMc2V0X3ByZXNlbmNlGAYgASgLMhsuc3dpdGNoYm9hcmQudjEuU2V0UHJlc2VuY2VIABIzCgxhY2NlcHRfb2ZmZXIYByABKAsyGy5zd2l0Y2hib2FyZC52MS5BY2NlcHRPZmZlckgAEjMKDHJlamVjdF9vZmZlchgIIAEoCzIbLnN3aXRjaGJvYXJkLnYxLlJlamVjdE9mZmVySAASNAoNc3RhcnRfd3JhcF91cBgJIAEoCzIbLnN3aXRjaGJvYXJkLnYxLlN0YXJ0V3JhcFVwSAASOwoQY29tcGxldGVfY29udGFjdBgKIAEoCzIfLnN3aXRjaGJvYXJkLnYxLkNvbXBsZXRlQ29udGFjdEgAEjsKEHRyYW5zZmVyX2NvbnRhY3QYCyABKAsyHy5zd2l0Y2hib2FyZC52MS5UcmFuc2ZlckNvbnRhY3RIABI+Cg9wcm9maWxlX2NoYW5nZWQYDCABKAsyIy5zd2l0Y2hib2FyZC52MS5BZ2VudFByb2ZpbGVDaGFuZ2VkSABCCQoHY29tbWFuZCJXCg5BZ2VudENvbm5lY3RlZBISCgpnYXRld2F5X2lkGAEgASgJEjEKDWluaXRpYWxfc3RhdGUYAiABKA4yGi5zd2l0Y2hib2FyZC52MS5BZ2VudFN0YXRlIjcKEUFnZW50RGlzY29ubmVjdGVkEhIKCmdhdGV3YXlfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIkwKE0FnZW50UHJvZmlsZUNoYW5nZWQSJAoFYWdlbnQYASABKAsyFS5zd2l0Y2hib2FyZC52MS5BZ2VudBIPCgdkZWxldGVkGAIgASgIIhYKFFJvdXRpbmdDb25maWdDaGFuZ2VkIn0KDUNvbnRhY3RSZWNvcmQSKAoHY29udGFjdBgBIAEoCzIXLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3QSMAoKbGFzdF9ldmVudBgCIAEoCzIcLnN3aXRjaGJvYXJkLnYxLkNvbnRhY3RFdmVudBIQCghzZXF1ZW5jZRgDIAEoBGIGcHJvdG8z", [file_google_protobuf_timestamp, file_switchboard_v1_agent, file_switchboard_v1_agent_service, file_switchboard_v1_contact, file_switchboard_v1_events]);
 
 /**
  * A command about a contact, published on
@@ -164,55 +162,6 @@ export const QueuePositionsSchema: GenMessage<QueuePositions> = /*@__PURE__*/
   messageDesc(file_switchboard_v1_pipeline, 2);
 
 /**
- * Where one waiting contact stands.
- *
- * @generated from message switchboard.v1.QueuePosition
- */
-export type QueuePosition = Message<"switchboard.v1.QueuePosition"> & {
-  /**
-   * The contact.
-   *
-   * @generated from field: string contact_id = 1;
-   */
-  contactId: string;
-
-  /**
-   * The contact's channel.
-   *
-   * @generated from field: switchboard.v1.Channel channel = 2;
-   */
-  channel: Channel;
-
-  /**
-   * The queue it waits in.
-   *
-   * @generated from field: string queue_id = 3;
-   */
-  queueId: string;
-
-  /**
-   * 1 = next in its queue.
-   *
-   * @generated from field: uint32 position = 4;
-   */
-  position: number;
-
-  /**
-   * The router's estimate of the remaining wait (see router/README.md).
-   *
-   * @generated from field: google.protobuf.Duration expected_wait = 5;
-   */
-  expectedWait?: Duration;
-};
-
-/**
- * Describes the message switchboard.v1.QueuePosition.
- * Use `create(QueuePositionSchema)` to create a new message.
- */
-export const QueuePositionSchema: GenMessage<QueuePosition> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_pipeline, 3);
-
-/**
  * End a contact before an agent completed it.
  *
  * @generated from message switchboard.v1.ContactCancel
@@ -247,7 +196,7 @@ export type ContactCancel = Message<"switchboard.v1.ContactCancel"> & {
  * Use `create(ContactCancelSchema)` to create a new message.
  */
 export const ContactCancelSchema: GenMessage<ContactCancel> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_pipeline, 4);
+  messageDesc(file_switchboard_v1_pipeline, 3);
 
 /**
  * A command about an agent, published on
@@ -366,7 +315,7 @@ export type AgentCommand = Message<"switchboard.v1.AgentCommand"> & {
  * Use `create(AgentCommandSchema)` to create a new message.
  */
 export const AgentCommandSchema: GenMessage<AgentCommand> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_pipeline, 5);
+  messageDesc(file_switchboard_v1_pipeline, 4);
 
 /**
  * The agent's AgentService stream opened.
@@ -395,7 +344,7 @@ export type AgentConnected = Message<"switchboard.v1.AgentConnected"> & {
  * Use `create(AgentConnectedSchema)` to create a new message.
  */
 export const AgentConnectedSchema: GenMessage<AgentConnected> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_pipeline, 6);
+  messageDesc(file_switchboard_v1_pipeline, 5);
 
 /**
  * The agent's AgentService stream closed and its grace period passed.
@@ -423,7 +372,7 @@ export type AgentDisconnected = Message<"switchboard.v1.AgentDisconnected"> & {
  * Use `create(AgentDisconnectedSchema)` to create a new message.
  */
 export const AgentDisconnectedSchema: GenMessage<AgentDisconnected> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_pipeline, 7);
+  messageDesc(file_switchboard_v1_pipeline, 6);
 
 /**
  * AdminService stored or deleted an agent; the router updates its profile.
@@ -451,7 +400,7 @@ export type AgentProfileChanged = Message<"switchboard.v1.AgentProfileChanged"> 
  * Use `create(AgentProfileChangedSchema)` to create a new message.
  */
 export const AgentProfileChangedSchema: GenMessage<AgentProfileChanged> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_pipeline, 8);
+  messageDesc(file_switchboard_v1_pipeline, 7);
 
 /**
  * Published on `sb.config.<tenant>` (fan-out, not stored) when queues or
@@ -468,7 +417,7 @@ export type RoutingConfigChanged = Message<"switchboard.v1.RoutingConfigChanged"
  * Use `create(RoutingConfigChangedSchema)` to create a new message.
  */
 export const RoutingConfigChangedSchema: GenMessage<RoutingConfigChanged> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_pipeline, 9);
+  messageDesc(file_switchboard_v1_pipeline, 8);
 
 /**
  * The router's current view of a contact, stored for GetContact.
@@ -505,5 +454,5 @@ export type ContactRecord = Message<"switchboard.v1.ContactRecord"> & {
  * Use `create(ContactRecordSchema)` to create a new message.
  */
 export const ContactRecordSchema: GenMessage<ContactRecord> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_pipeline, 10);
+  messageDesc(file_switchboard_v1_pipeline, 9);
 
