@@ -76,6 +76,8 @@ export type ConfirmLiveResult =
 
 /** What each op of a batch answered, in the batch's order; refusals as in the single calls. */
 export type ReservationOpResult =
+  /** `created`: this batch made the reservation; false when it found it (a retry, a replay). */
+  | { readonly ok: true; readonly version: number; readonly created: boolean }
   | ReserveResult
   /** A reserve whose offerId is already used with other inputs (single call: ALREADY_EXISTS). */
   | { readonly ok: false; readonly reason: "OFFER_CONFLICT" }

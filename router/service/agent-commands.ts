@@ -6,7 +6,7 @@ import { RouterError } from "../engine/errors.js";
 import { applyEffects } from "./apply-effects.js";
 import { agentToProfile } from "./config-mapping.js";
 import { protoToPresence } from "./event-mapping.js";
-import { LeaseLostError } from "./io-retry.js";
+import { LeaseLostError, StateDivergedError } from "./io-retry.js";
 import type { PartitionContext } from "./partition-context.js";
 
 /** An agent the engine does not know yet is loaded from the store's configuration. */
@@ -35,9 +35,25 @@ async function accept(
     ctx.logger.info({ offerId }, "accept for an offer no longer live (expired or withdrawn)");
     return [];
   }
-  // The store decides: an offer it already released (expired) cannot be accepted any more.
-  await ctx.pipe.reservationBarrier();
-  const result = await ctx.io(() => ctx.store.reservations.confirm(offerId, ctx.lease));
+  const vouched = ctx.vouched.get(offerId);
+  if (vouched !== undefined) {
+    // Reserved by this leader and live in its engine: applied at once, confirmed in the epoch.
+    // The store can only refuse if it disagrees with what this leader committed itself.
+    const confirmed = ctx.reservations.add({ kind: "confirmLive", input: vouched }, (result) => {
+      if (result.ok) return;
+      if (result.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+      throw new StateDivergedError(ctx.tenant, offerId, result.reason);
+    });
+    ctx.confirmations.set(offer.engineOfferId, confirmed);
+    return ctx.state.engine.acceptOffer({
+      nowMs: nowMs(),
+      offerId: offer.engineOfferId,
+      version: offer.version,
+    });
+  }
+  // Inherited from the previous leader: the store decides, so wait for its answer. An offer it
+  // already released (expired) cannot be accepted any more.
+  const result = await ctx.reservations.now({ kind: "confirm", offerId });
   if (!result.ok) {
     if (result.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
     ctx.logger.info(

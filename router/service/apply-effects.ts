@@ -1,6 +1,7 @@
 import { channelName, decodeContactRecord, SwitchboardError } from "../../core/index.js";
 import { ContactEventType } from "../../proto/index.js";
 import type { RouterEffect } from "../engine/decision.js";
+import { RouterError } from "../engine/errors.js";
 import { LeaseLostError } from "./io-retry.js";
 import type { PartitionContext } from "./partition-context.js";
 import type { ContactEntry } from "./partition-state.js";
@@ -10,8 +11,10 @@ import {
   publishAgentState,
   publishContactEvent,
   publishOffer,
+  publishOfferedEvent,
   publishWithdrawal,
 } from "./publish-events.js";
+import type { ReservationOp } from "./reservation-epoch.js";
 
 const stateReasons: Record<string, string> = {
   PRESENCE: "agent_request",
@@ -22,102 +25,124 @@ const stateReasons: Record<string, string> = {
 };
 
 /**
- * Carries out the engine's effects in order. An offer is committed in the store (fenced by the
- * lease) before anyone hears of it — the one call awaited here, because a refused offer is
- * rejected back into the engine, whose follow-up effects (re-routing) join the list, and the
- * phantom offer's own end is not published. Every other call is issued into `ctx.pipe` and
- * awaited by the command's handler before its message is acked.
+ * Carries out the engine's effects in order, without waiting for the store: an offer's
+ * reservation (and every release, confirmation, completion) joins the open reservation epoch,
+ * committed in the engine's order before the command is acknowledged (see ReservationEpoch).
+ * Nobody hears of an offer before the store committed it; a refused one is rejected back into
+ * the engine on the ordered path, and the contact is routed again from there. Every other call
+ * is issued into `ctx.pipe` and awaited by the command's handler before its message is acked.
  */
 export async function applyEffects(ctx: PartitionContext, first: RouterEffect[]): Promise<void> {
   const effects = [...first];
-  const phantoms = new Set<string>();
   for (let i = 0; i < effects.length; i++) {
     const effect = effects[i];
     if (effect === undefined) continue;
-    const more = await applyEffect(ctx, effect, phantoms);
+    const more = await applyEffect(ctx, effect);
     effects.push(...more);
   }
 }
 
-async function applyEffect(
+function offerCreated(ctx: PartitionContext, e: Extract<RouterEffect, { type: "OFFER_CREATED" }>) {
+  const { state } = ctx;
+  const entry = state.contacts.get(e.offer.contactId);
+  if (entry === undefined) return;
+  const engineOfferId = e.offer.offerId;
+  const offerId = `${state.generation}-${engineOfferId}`;
+  const channel = channelName(entry.contact.channel);
+  const input = {
+    contactId: e.offer.contactId,
+    agentId: e.offer.agentId,
+    offerId,
+    channel,
+    weightMilli: ctx.weightMilli(e.offer.agentId, channel),
+    capacityMilli: ctx.capacityMilli,
+    expiresAtMs: e.offer.expiresAtMs,
+  };
+  const committed = ctx.reservations
+    .add({ kind: "reserve", input }, async (result) => {
+      if (result.ok) {
+        // Made by this leader and still live here (not ended within the same epoch): its
+        // accept may be vouched for. One found in the store (a replay after a takeover) may
+        // have ended under the previous leader: its accept asks the store.
+        if ("created" in result && result.created && state.offers.has(offerId))
+          ctx.vouched.set(offerId, input);
+        return;
+      }
+      if (result.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+      ctx.logger.warn(
+        { contactId: input.contactId, agentId: input.agentId, reason: result.reason },
+        "reservation refused; re-routing the contact",
+      );
+      await rejectRefused(ctx, offerId, engineOfferId, e.offer.version);
+    })
+    .then((result) => result.ok);
+  ctx.offerCommits.set(offerId, committed);
+  const offer = {
+    offerId,
+    engineOfferId,
+    version: e.offer.version,
+    contactId: e.offer.contactId,
+    agentId: e.offer.agentId,
+  };
+  entry.queueId = e.offer.queueId;
+  state.offers.set(offerId, offer);
+  state.offerByEngineId.set(engineOfferId, offerId);
+  publishOffer(
+    ctx,
+    entry,
+    { ...offer, expiresAtMs: e.offer.expiresAtMs, decision: e.decision },
+    committed,
+  );
+  publishOfferedEvent(ctx, entry, committed, e.atMs, {
+    agentId: e.offer.agentId,
+    queueId: e.offer.queueId,
+    offerId,
+    decision: e.decision,
+  });
+}
+
+/** The ordered step after a refusal: the engine forgets the offer and routes the contact again. */
+async function rejectRefused(
   ctx: PartitionContext,
-  e: RouterEffect,
-  phantoms: Set<string>,
-): Promise<RouterEffect[]> {
+  offerId: string,
+  engineOfferId: string,
+  version: number,
+): Promise<void> {
+  const { state } = ctx;
+  ctx.offerCommits.delete(offerId);
+  // Ended meanwhile (cancelled in the same epoch, say): its end published nothing, see below.
+  if (state.offerByEngineId.get(engineOfferId) !== offerId) return;
+  // Unregistered first, so its OFFER_REJECTED publishes and releases nothing.
+  state.offers.delete(offerId);
+  state.offerByEngineId.delete(engineOfferId);
+  let effects: RouterEffect[];
+  try {
+    effects = state.engine.rejectOffer({ nowMs: ctx.nowMs(), offerId: engineOfferId, version });
+  } catch (error) {
+    if (!(error instanceof RouterError)) throw error;
+    ctx.logger.warn({ offerId, err: error }, "refused offer already over in the engine");
+    return;
+  }
+  await applyEffects(ctx, effects);
+}
+
+async function applyEffect(ctx: PartitionContext, e: RouterEffect): Promise<RouterEffect[]> {
   const { state } = ctx;
   switch (e.type) {
-    case "OFFER_CREATED": {
-      const entry = state.contacts.get(e.offer.contactId);
-      if (entry === undefined) return [];
-      const offerId = `${state.generation}-${e.offer.offerId}`;
-      const channel = channelName(entry.contact.channel);
-      // Releases issued by earlier commands must have reached the store, or it would still
-      // count their capacity and contact and refuse this reservation.
-      await ctx.pipe.reservationBarrier();
-      const result = await ctx.io(() =>
-        ctx.store.reservations
-          .reserve({
-            contactId: e.offer.contactId,
-            agentId: e.offer.agentId,
-            offerId,
-            channel,
-            weightMilli: ctx.weightMilli(e.offer.agentId, channel),
-            capacityMilli: ctx.capacityMilli,
-            expiresAtMs: e.offer.expiresAtMs,
-            fence: ctx.lease,
-          })
-          // A replay that chose differently for an id already used counts as a refusal.
-          .catch((error: unknown) => {
-            if (error instanceof SwitchboardError && error.code === "ALREADY_EXISTS") {
-              return { ok: false as const, reason: "CONTACT_RESERVED" as const };
-            }
-            throw error;
-          }),
-      );
-      if (!result.ok) {
-        if (result.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
-        ctx.logger.warn(
-          { contactId: e.offer.contactId, agentId: e.offer.agentId, reason: result.reason },
-          "reservation refused; re-routing the contact",
-        );
-        phantoms.add(e.offer.offerId);
-        return state.engine.rejectOffer({
-          nowMs: ctx.nowMs(),
-          offerId: e.offer.offerId,
-          version: e.offer.version,
-        });
-      }
-      const offer = {
-        offerId,
-        engineOfferId: e.offer.offerId,
-        version: e.offer.version,
-        contactId: e.offer.contactId,
-        agentId: e.offer.agentId,
-      };
-      entry.queueId = e.offer.queueId;
-      state.offers.set(offerId, offer);
-      state.offerByEngineId.set(e.offer.offerId, offerId);
-      publishOffer(ctx, entry, {
-        ...offer,
-        expiresAtMs: e.offer.expiresAtMs,
-        decision: e.decision,
-      });
-      publishContactEvent(ctx, entry, ContactEventType.OFFERED, e.atMs, {
-        agentId: e.offer.agentId,
-        queueId: e.offer.queueId,
-        offerId,
-        decision: e.decision,
-      });
+    case "OFFER_CREATED":
+      offerCreated(ctx, e);
       return [];
-    }
     case "OFFER_REJECTED":
     case "OFFER_EXPIRED":
     case "OFFER_CANCELLED": {
-      if (phantoms.delete(e.offerId)) return [];
       const offerId = state.offerByEngineId.get(e.offerId);
       if (offerId === undefined) return [];
       state.offers.delete(offerId);
       state.offerByEngineId.delete(e.offerId);
+      ctx.vouched.delete(offerId);
+      const committed = ctx.offerCommits.get(offerId) ?? Promise.resolve(true);
+      ctx.offerCommits.delete(offerId);
+      // Behind its own reservation in the epoch: a refused one answers NOT_FOUND, harmlessly.
       releaseReservation(ctx, offerId);
       const offer = { offerId, agentId: e.agentId, contactId: e.contactId };
       const entry = state.contacts.get(e.contactId);
@@ -126,7 +151,7 @@ async function applyEffect(
         // show the offer, so it is withdrawn before the contact can be offered again.
         const withdrawal = ctx.withdrawOnReject.get(e.offerId);
         ctx.withdrawOnReject.delete(e.offerId);
-        if (withdrawal !== undefined) publishWithdrawal(ctx, offer, withdrawal);
+        if (withdrawal !== undefined) publishWithdrawal(ctx, offer, withdrawal, committed);
         if (entry)
           publishContactEvent(ctx, entry, ContactEventType.REJECTED, e.atMs, {
             agentId: e.agentId,
@@ -143,7 +168,7 @@ async function applyEffect(
             : e.reason === "AGENT_PROFILE_CHANGED"
               ? "agent_profile_changed"
               : "contact_ended";
-      publishWithdrawal(ctx, offer, reason);
+      publishWithdrawal(ctx, offer, reason, committed);
       if (entry && e.type === "OFFER_EXPIRED") {
         publishContactEvent(ctx, entry, ContactEventType.OFFER_TIMED_OUT, e.atMs, {
           agentId: e.agentId,
@@ -176,17 +201,15 @@ async function applyEffect(
       const offerId = state.offerByEngineId.get(e.offerId) ?? e.offerId;
       state.offers.delete(offerId);
       state.offerByEngineId.delete(e.offerId);
+      ctx.vouched.delete(offerId);
+      ctx.offerCommits.delete(offerId);
+      // An accept applied before the store confirmed it (vouched): told once it did.
+      const gate = ctx.confirmations.get(e.offerId);
+      ctx.confirmations.delete(e.offerId);
       if (entry === undefined) return [];
-      publishContactEvent(ctx, entry, ContactEventType.ACCEPTED, e.atMs, {
-        agentId: e.agentId,
-        offerId,
-        queueId: entry.queueId,
-      });
-      publishContactEvent(ctx, entry, ContactEventType.CONNECTED, e.atMs, {
-        agentId: e.agentId,
-        offerId,
-        queueId: entry.queueId,
-      });
+      const details = { agentId: e.agentId, offerId, queueId: entry.queueId };
+      publishContactEvent(ctx, entry, ContactEventType.ACCEPTED, e.atMs, details, gate);
+      publishContactEvent(ctx, entry, ContactEventType.CONNECTED, e.atMs, details, gate);
       return [];
     }
     case "CONTACT_WRAP_UP": {
@@ -274,22 +297,17 @@ async function alreadyEnded(ctx: PartitionContext, contactId: string): Promise<b
 }
 
 /** A reservation write whose only answer that matters is a refused fence. */
-function fenced(
-  ctx: PartitionContext,
-  call: () => Promise<{ ok: boolean; reason?: string }>,
-): void {
-  void ctx.pipe.reservationWrite(
-    ctx.io(call).then((result) => {
-      if (!result.ok && result.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
-    }),
-  );
+function fenced(ctx: PartitionContext, op: ReservationOp): void {
+  void ctx.reservations.add(op, (result) => {
+    if (!result.ok && result.reason === "STALE_TOKEN") throw new LeaseLostError(ctx.tenant);
+  });
 }
 
 const releaseReservation = (ctx: PartitionContext, offerId: string): void =>
-  fenced(ctx, () => ctx.store.reservations.release(offerId, ctx.lease));
+  fenced(ctx, { kind: "release", offerId });
 
 const completeReservation = (ctx: PartitionContext, contactId: string): void =>
-  fenced(ctx, () => ctx.store.reservations.complete(contactId, ctx.lease));
+  fenced(ctx, { kind: "complete", contactId });
 
 /**
  * The contact's last event, behind its others, unless the previous leader already ended it.

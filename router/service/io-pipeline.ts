@@ -1,8 +1,7 @@
 /**
  * The I/O of a partition's effects, issued without holding up the next command. The engine
- * still sees one command at a time; only what the engine must learn before it decides the next
- * thing (a reservation's outcome, an accept's confirmation) is awaited on that ordered path.
- * Everything else — events, records, history, offers — is issued at once and collected in the
+ * still sees one command at a time; reservation writes go to the epoch (ReservationEpoch),
+ * committed together on the ordered path. Everything else — events, records, history, offers — is issued at once and collected in the
  * current command's batch, which the command's handler awaits before its message is acked.
  *
  * Calls for one key (a contact's events, a contact's offer messages, an agent's state) run one
@@ -13,7 +12,6 @@ export class IoPipeline {
   private batch: Promise<unknown>[] = [];
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly inFlight = new Set<Promise<boolean>>();
-  private readonly reservationWrites = new Set<Promise<unknown>>();
 
   /** Tracks `promise` in the current batch and until it settles. */
   track<T>(promise: Promise<T>): Promise<T> {
@@ -41,26 +39,6 @@ export class IoPipeline {
       if (this.chains.get(key) === tail) this.chains.delete(key);
     });
     return this.track(run);
-  }
-
-  /**
-   * A release or completion in the store: not awaited by the command, but every later
-   * reservation or confirmation waits for it (see `reservationBarrier`), so a contact or
-   * capacity is free in the store before the engine's next decision about it is committed.
-   */
-  reservationWrite<T>(promise: Promise<T>): Promise<T> {
-    const settled = promise.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.reservationWrites.add(settled);
-    void settled.then(() => this.reservationWrites.delete(settled));
-    return this.track(promise);
-  }
-
-  /** Resolves once every release/completion issued so far has settled. */
-  async reservationBarrier(): Promise<void> {
-    if (this.reservationWrites.size > 0) await Promise.all([...this.reservationWrites]);
   }
 
   /** Starts a new batch and returns the previous one as a single promise (first failure wins). */

@@ -7,6 +7,18 @@ export class LeaseLostError extends SwitchboardError {
   }
 }
 
+/**
+ * The store refused what this leader committed itself (a vouched confirmation): its state and
+ * the store's disagree. Handled like a lost lease — stop leading, acknowledge nothing more —
+ * so the next leader rebuilds from the snapshot and replays, asking the store at every step.
+ */
+export class StateDivergedError extends LeaseLostError {
+  constructor(tenant: string, offerId: string, reason: string) {
+    super(tenant);
+    this.message = `store refused confirming offer ${offerId} (${reason}) that partition ${tenant} committed itself; stepping down`;
+  }
+}
+
 function retryable(error: unknown): boolean {
   // UNAVAILABLE is an outage (NATS or Redis restarting); anything else is a real answer.
   return !(error instanceof SwitchboardError) || error.code === "UNAVAILABLE";

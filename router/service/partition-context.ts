@@ -1,7 +1,8 @@
-import type { Bus, Lease, Logger, TenantStore } from "../../core/index.js";
+import type { Bus, Lease, Logger, ReserveInput, TenantStore } from "../../core/index.js";
 import type { Channel } from "../engine/domain.js";
 import type { IoPipeline } from "./io-pipeline.js";
 import type { PartitionState } from "./partition-state.js";
+import type { ReservationEpoch } from "./reservation-epoch.js";
 
 /** What a partition's command handlers and effect applier share. */
 export interface PartitionContext {
@@ -26,6 +27,18 @@ export interface PartitionContext {
    * went away) → the reason of the withdrawal the agent is sent: it never said no itself.
    */
   readonly withdrawOnReject: Map<string, string>;
+  /** Reservation writes of the open epoch, committed together (see ReservationEpoch). */
+  readonly reservations: ReservationEpoch;
+  /**
+   * Offers this leader reserved itself and still counts as live, by bus offer id: an accept
+   * of one is applied at once and confirmed in the epoch (`confirmLive`). Offers inherited
+   * from a snapshot are not here: their accept waits for the store's answer.
+   */
+  readonly vouched: Map<string, Omit<ReserveInput, "fence">>;
+  /** Bus offer id → whether its reservation was committed, while that may still be pending. */
+  readonly offerCommits: Map<string, Promise<boolean>>;
+  /** Engine offer id → the pending confirmation its CONNECTED events wait for. */
+  readonly confirmations: Map<string, Promise<unknown>>;
 }
 
 const defaultWeights: Record<Channel, number> = { VOICE: 1, EMAIL: 0.2, CHAT: 0.34, KIOSK: 1 };

@@ -24,6 +24,7 @@ import {
   snapshotSeq,
 } from "./partition-state.js";
 import { createPositionFeed } from "./position-feed.js";
+import { ReservationEpoch } from "./reservation-epoch.js";
 import type { NormalizedRouterOptions } from "./router-options.js";
 import { reloadAgents, reloadRouting } from "./routing-config.js";
 import { type StreamKind, StreamMerge } from "./stream-merge.js";
@@ -44,6 +45,12 @@ const preciseMs = (t: Timestamp): number => Number(t.seconds) * 1000 + t.nanos /
 
 /** Commands delivered and not yet acked per stream: bounds the backlog held in memory. */
 const maxInFlightCommands = 2048;
+/**
+ * An epoch (see ReservationEpoch) closes when no further command is waiting, or after this
+ * many commands or milliseconds: a busy partition commits in groups, an idle one at once.
+ */
+const maxEpochCommands = 256;
+const maxEpochMs = 10;
 
 const durableToken = (tenant: string): string => tenant.replace(/[^A-Za-z0-9_-]/g, "_");
 
@@ -94,16 +101,77 @@ export async function startPartitionLeader(
     capacityMilli: 1000 + Math.round((o.engine.capacityTolerance ?? 0.02) * 1000),
     pipe: new IoPipeline(),
     withdrawOnReject: new Map(),
+    reservations: new ReservationEpoch((ops) => io(() => store.reservations.apply(ops, lease))),
+    vouched: new Map(),
+    offerCommits: new Map(),
+    confirmations: new Map(),
   };
   const queue = new SerialQueue();
+  // Each stream hands the merge one command at a time, in the order the consumer delivered them.
+  const intake: Record<StreamKind, SerialQueue> = {
+    contacts: new SerialQueue(),
+    agents: new SerialQueue(),
+  };
   // Settles (never rejects) once the last command on the ordered path is done, effects and all.
   let doneTail: Promise<unknown> = Promise.resolve();
+  /** The open epoch: what its tasks' `done` waits for besides their own I/O. */
+  let epoch:
+    | { readonly common: Promise<void>; settle(outcome: Promise<void>): void; tasks: number }
+    | undefined;
+  let epochOpenedMs = 0;
+  let epochTimer: NodeJS.Timeout | undefined;
+  const joinEpoch = (): Promise<void> => {
+    if (epoch === undefined) {
+      let settle: (outcome: Promise<void>) => void = () => {};
+      const common = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
+      common.catch(() => {});
+      epoch = { common, settle, tasks: 0 };
+      epochOpenedMs = performance.now();
+      // Nothing may stay uncommitted for long, whatever arrives (or not) after it.
+      epochTimer = setTimeout(() => void queue.run(closeEpoch), maxEpochMs);
+    }
+    epoch.tasks += 1;
+    return epoch.common;
+  };
+  /**
+   * On the ordered path: commits the epoch's reservation writes (and what the refusals among
+   * them re-route), then lets its tasks' `done` settle with the outcome and their I/O.
+   */
+  const closeEpoch = async (): Promise<void> => {
+    const open = epoch;
+    epoch = undefined;
+    clearTimeout(epochTimer);
+    let failure: { error: unknown } | undefined;
+    try {
+      await ctx.reservations.settle();
+    } catch (error) {
+      failure = { error };
+      if (error instanceof LeaseLostError) lost(error);
+    }
+    const followUps = ctx.pipe.takeBatch();
+    const outcome =
+      failure === undefined
+        ? followUps
+        : followUps.then(
+            () => Promise.reject(failure.error),
+            () => Promise.reject(failure.error),
+          );
+    outcome.catch(() => {});
+    open?.settle(outcome);
+  };
   /**
    * Runs `task` on the ordered path (the engine one step at a time) and resolves as soon as it
-   * is through there, with `done`: the I/O it issued, settled after every earlier task's I/O,
-   * so acks follow the commands' order. Wrapped in an object: a bare promise would be awaited.
+   * is through there, with `done`: the I/O it issued and its epoch's commit, settled after
+   * every earlier task's, so acks follow the commands' order. The epoch stays open while
+   * more commands are waiting (`fromIntake`: this task is one of the intake's). Wrapped in an
+   * object: a bare promise would be awaited.
    */
-  const runOrdered = (task: () => Promise<void>): Promise<{ done: Promise<void> }> =>
+  const runOrdered = (
+    task: () => Promise<void>,
+    fromIntake = false,
+  ): Promise<{ done: Promise<void> }> =>
     queue.run(async () => {
       let failure: { error: unknown } | undefined;
       try {
@@ -119,7 +187,17 @@ export async function startPartitionLeader(
               () => Promise.reject(failure.error),
               () => Promise.reject(failure.error),
             );
-      const done = Promise.all([doneTail, own]).then(() => undefined);
+      const common = joinEpoch();
+      const waiting =
+        queue.size - 1 + intake.contacts.size + intake.agents.size - (fromIntake ? 1 : 0);
+      if (
+        waiting <= 0 ||
+        stopped ||
+        (epoch?.tasks ?? 0) >= maxEpochCommands ||
+        performance.now() - epochOpenedMs >= maxEpochMs
+      )
+        await closeEpoch();
+      const done = Promise.all([doneTail, own, common]).then(() => undefined);
       doneTail = done.then(
         () => undefined,
         () => undefined,
@@ -162,11 +240,11 @@ export async function startPartitionLeader(
   const writeSnapshot = async (): Promise<void> => {
     // Taken on the ordered path, stored once every effect issued before it is durable: a
     // successor replays from its sequences, so nothing they cover may still be in flight.
-    const taken = await queue.run(async () => ({
-      seq: snapshotSeq(state),
-      data: encodeState(state),
-      durable: ctx.pipe.settled(),
-    }));
+    const taken = await queue.run(async () => {
+      // Nothing optimistic in it: the epoch's reservations are committed (or re-routed) first.
+      await closeEpoch();
+      return { seq: snapshotSeq(state), data: encodeState(state), durable: ctx.pipe.settled() };
+    });
     if (!(await taken.durable) || tainted) {
       logger.warn("effects failed since the last snapshot; not storing one");
       return;
@@ -184,11 +262,6 @@ export async function startPartitionLeader(
   // Commands older than 1 s are a replay; a stream silent for 200 ms (1 s at the start) has
   // nothing older queued.
   const merge = new StreamMerge(o.clock, 1000, 200, 1000, o.clock.nowMs());
-  // Each stream hands the merge one command at a time, in the order the consumer delivered them.
-  const intake: Record<StreamKind, SerialQueue> = {
-    contacts: new SerialQueue(),
-    agents: new SerialQueue(),
-  };
   // Commands past intake whose effects are not durable yet, by stream and sequence.
   const inFlight = new Map<string, Promise<void>>();
   const processCommand = async (
@@ -200,7 +273,7 @@ export async function startPartitionLeader(
     const { done } = await intake[kind].run(async () => {
       await merge.admit(kind, command.time ? preciseMs(command.time) : o.clock.nowMs());
       try {
-        return await runOrdered(() => apply(kind, seq, command, lookup));
+        return await runOrdered(() => apply(kind, seq, command, lookup), true);
       } finally {
         merge.done(kind);
       }

@@ -13,7 +13,7 @@ import {
 import {
   AgentEventSchema,
   AgentServiceConnectResponseSchema,
-  type ContactEventType,
+  ContactEventType,
   ContactRecordSchema,
 } from "../../proto/index.js";
 import type { RoutingDecision } from "../engine/decision.js";
@@ -73,16 +73,53 @@ export function contactEventTask(
   };
 }
 
-/** Issues the contact's next event behind its earlier ones (see contactEventTask). */
+/**
+ * Issues the contact's next event behind its earlier ones (see contactEventTask); with `gate`,
+ * only once that settled (a pending confirmation: a failed one fails the event's command).
+ */
 export function publishContactEvent(
   ctx: PartitionContext,
   entry: ContactEntry,
   type: ContactEventType,
   atMs: number,
   details: EventDetails,
+  gate?: Promise<unknown>,
 ): void {
   const task = contactEventTask(ctx, entry, type, atMs, details);
-  void ctx.pipe.chain(chainKeys.contactEvents(entry.contact.id), task);
+  void ctx.pipe.chain(
+    chainKeys.contactEvents(entry.contact.id),
+    gate === undefined
+      ? task
+      : async () => {
+          await gate;
+          await task();
+        },
+  );
+}
+
+/**
+ * The OFFERED event of an offer whose reservation is still pending in the epoch: its sequence
+ * is taken now, in order; once the store answered it carries OFFERED, or REJECTED
+ * (reservation_refused) if the store refused — the contact is routed again meanwhile.
+ */
+export function publishOfferedEvent(
+  ctx: PartitionContext,
+  entry: ContactEntry,
+  committed: Promise<boolean>,
+  atMs: number,
+  details: EventDetails,
+): void {
+  const offered = contactEventTask(ctx, entry, ContactEventType.OFFERED, atMs, details);
+  // Both built for the one sequence: taken back before the second takes it again.
+  entry.sequence -= 1;
+  const refused = contactEventTask(ctx, entry, ContactEventType.REJECTED, atMs, {
+    ...(details.agentId === undefined ? {} : { agentId: details.agentId }),
+    ...(details.offerId === undefined ? {} : { offerId: details.offerId }),
+    reason: "reservation_refused",
+  });
+  void ctx.pipe.chain(chainKeys.contactEvents(entry.contact.id), async () =>
+    (await committed) ? offered() : refused(),
+  );
 }
 
 /** Issued behind the contact's earlier offer messages, so behind any withdrawal before it. */
@@ -90,6 +127,8 @@ export function publishOffer(
   ctx: PartitionContext,
   entry: ContactEntry,
   offer: { offerId: string; agentId: string; expiresAtMs: number; decision: RoutingDecision },
+  /** Published only once the store committed the offer; never if it refused it. */
+  committed: Promise<boolean>,
 ): void {
   const message = create(AgentServiceConnectResponseSchema, {
     event: {
@@ -104,9 +143,10 @@ export function publishOffer(
   });
   const subject = offerSubject(ctx.bus.subjects, ctx.tenant, offer.agentId);
   const msgId = msgIds.offer(ctx.tenant, offer.offerId, "offered");
-  void ctx.pipe.chain(chainKeys.offerMessages(entry.contact.id), () =>
-    ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId })),
-  );
+  void ctx.pipe.chain(chainKeys.offerMessages(entry.contact.id), async () => {
+    if (await committed)
+      await ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId }));
+  });
 }
 
 /**
@@ -117,6 +157,8 @@ export function publishWithdrawal(
   ctx: PartitionContext,
   offer: { offerId: string; agentId: string; contactId: string },
   reason: string,
+  /** Whether the offer was ever committed, hence published: nothing to withdraw if not. */
+  committed: Promise<boolean>,
 ): void {
   const message = create(AgentServiceConnectResponseSchema, {
     event: {
@@ -126,9 +168,10 @@ export function publishWithdrawal(
   });
   const subject = offerSubject(ctx.bus.subjects, ctx.tenant, offer.agentId);
   const msgId = msgIds.offer(ctx.tenant, offer.offerId, "withdrawn");
-  void ctx.pipe.chain(chainKeys.offerMessages(offer.contactId), () =>
-    ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId })),
-  );
+  void ctx.pipe.chain(chainKeys.offerMessages(offer.contactId), async () => {
+    if (await committed)
+      await ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId }));
+  });
 }
 
 export function publishAgentState(

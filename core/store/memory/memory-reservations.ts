@@ -108,7 +108,10 @@ export function createMemoryReservations(
     getOrCreate(state.agentOffers, input.agentId, () => new Set()).add(input.offerId);
   };
 
-  type Reserved = ReserveResult | { readonly ok: false; readonly reason: "OFFER_CONFLICT" };
+  type Reserved =
+    | { readonly ok: true; readonly version: number; readonly created: boolean }
+    | Exclude<ReserveResult, { ok: true }>
+    | { readonly ok: false; readonly reason: "OFFER_CONFLICT" };
   const reserve = (input: Input): Reserved => {
     const existing = state.offers.get(input.offerId);
     if (existing) {
@@ -120,13 +123,13 @@ export function createMemoryReservations(
       ) {
         return { ok: false, reason: "OFFER_CONFLICT" };
       }
-      return { ok: true, version: existing.version };
+      return { ok: true, version: existing.version, created: false };
     }
     const why = refusal(input);
     if (why !== undefined) return { ok: false, reason: why };
     state.reservationSeq += 1;
     hold(input, "RESERVED", state.reservationSeq);
-    return { ok: true, version: state.reservationSeq };
+    return { ok: true, version: state.reservationSeq, created: true };
   };
 
   const confirmLive = (input: Input): ConfirmLiveResult => {
@@ -180,8 +183,11 @@ export function createMemoryReservations(
       begin();
       if (!fenceIsLive(input.fence)) return { ok: false, reason: "STALE_TOKEN" };
       const result = reserve(input);
-      if (!result.ok && result.reason === "OFFER_CONFLICT") throw offerConflict(input.offerId);
-      return result as ReserveResult;
+      if (!result.ok) {
+        if (result.reason === "OFFER_CONFLICT") throw offerConflict(input.offerId);
+        return result;
+      }
+      return { ok: true, version: result.version };
     },
 
     async apply(ops: readonly ReservationOp[], fence: Fence): Promise<ReservationOpResult[]> {

@@ -99,11 +99,11 @@ export function createRedisReservations(
       if (reply[0] === "STALE_TOKEN") {
         return ops.map(() => ({ ok: false, reason: "STALE_TOKEN" }) as const);
       }
-      return (reply as [string, number?][]).map(([outcome, version]) =>
+      return (reply as [string, number?, number?][]).map(([outcome, version, created]) =>
         outcome === "OK"
           ? version === undefined
             ? { ok: true }
-            : { ok: true, version: Number(version) }
+            : { ok: true, version: Number(version), created: created === 1 }
           : ({ ok: false, reason: outcome } as ReservationOpResult),
       );
     },

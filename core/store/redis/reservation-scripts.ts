@@ -177,18 +177,19 @@ local function refusal(offer, contact, agent, channel, weight, capacity)
   return nil
 end
 
+-- The third reply field says whether this call created the reservation (1) or found it (0).
 local function reserve(contact, agent, offer, channel, weight, capacity, expires)
   local existing = load_offer(offer)
   if existing then
     if existing.contact ~= contact or existing.agent ~= agent or existing.channel ~= channel
       or existing.weight ~= weight then return {'OFFER_CONFLICT'} end
-    return {'OK', existing.version}
+    return {'OK', existing.version, 0}
   end
   local why = refusal(offer, contact, agent, channel, weight, capacity)
   if why then return {why} end
   local version = redis.call('INCR', B .. 'reservation-seq')
   hold(offer, contact, agent, channel, weight, expires, 'RESERVED', version)
-  return {'OK', version}
+  return {'OK', version, 1}
 end
 
 local function confirm_live(contact, agent, offer, channel, weight, capacity, expires)
