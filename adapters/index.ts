@@ -3,9 +3,11 @@
 import type { AdapterName } from "../core/index.js";
 import type { AdapterFactory } from "../gateway/index.js";
 import { startEmailAdapter } from "./email/index.js";
+import { startKioskAdapter } from "./kiosk/index.js";
 import { startWebAdapter } from "./web/index.js";
 
 export const ADAPTER_FACTORIES: Partial<Record<AdapterName, AdapterFactory>> = {
   email: startEmailAdapter,
+  kiosk: startKioskAdapter,
   web: startWebAdapter,
 };

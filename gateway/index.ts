@@ -13,6 +13,7 @@ export {
   createGrpcClient,
   type GrpcClient,
   type GrpcClientOptions,
+  type ServiceImpl,
 } from "./grpc/adapter.js";
 export { createHealthMonitor, type HealthMonitor } from "./health-monitor.js";
 export { type OpsHttpServer, startOpsHttpServer } from "./http-server.js";

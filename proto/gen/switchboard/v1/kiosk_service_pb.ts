@@ -4,8 +4,8 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Duration } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_duration } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { FieldViolation, SkillRequirement } from "./common_pb.js";
 import { file_switchboard_v1_common } from "./common_pb.js";
 import type { CustomerIdentifiers, Intermediary } from "./contact_pb.js";
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/v1/kiosk_service.proto.
  */
 export const file_switchboard_v1_kiosk_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJzd2l0Y2hib2FyZC92MS9raW9za19zZXJ2aWNlLnByb3RvEg5zd2l0Y2hib2FyZC52MSKGAgoaS2lvc2tTZXJ2aWNlQ29ubmVjdFJlcXVlc3QSKwoFaGVsbG8YASABKAsyGi5zd2l0Y2hib2FyZC52MS5LaW9za0hlbGxvSAASOAoMaGVscF9yZXF1ZXN0GAIgASgLMiAuc3dpdGNoYm9hcmQudjEuS2lvc2tIZWxwUmVxdWVzdEgAEjYKC2NhbmNlbF9oZWxwGAMgASgLMh8uc3dpdGNoYm9hcmQudjEuS2lvc2tDYW5jZWxIZWxwSAASPgoPYWNjZXB0X2NhbGxiYWNrGAQgASgLMiMuc3dpdGNoYm9hcmQudjEuS2lvc2tBY2NlcHRDYWxsYmFja0gAQgkKB21lc3NhZ2UiwgEKG0tpb3NrU2VydmljZUNvbm5lY3RSZXNwb25zZRIvCgd3ZWxjb21lGAEgASgLMhwuc3dpdGNoYm9hcmQudjEuS2lvc2tXZWxjb21lSAASOgoNc3RhdHVzX3VwZGF0ZRgCIAEoCzIhLnN3aXRjaGJvYXJkLnYxLktpb3NrU3RhdHVzVXBkYXRlSAASKwoFZXJyb3IYAyABKAsyGi5zd2l0Y2hib2FyZC52MS5LaW9za0Vycm9ySABCCQoHbWVzc2FnZSJNCgpLaW9za0hlbGxvEhAKCGtpb3NrX2lkGAEgASgJEgwKBHNpdGUYAiABKAkSDQoFdG9rZW4YAyABKAkSEAoIbGFuZ3VhZ2UYBCABKAkiSAoMS2lvc2tXZWxjb21lEjgKDW9wZW5fcmVxdWVzdHMYASADKAsyIS5zd2l0Y2hib2FyZC52MS5LaW9za1N0YXR1c1VwZGF0ZSL0AgoQS2lvc2tIZWxwUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEjgKC2lkZW50aWZpZXJzGAIgASgLMiMuc3dpdGNoYm9hcmQudjEuQ3VzdG9tZXJJZGVudGlmaWVycxIQCghsYW5ndWFnZRgDIAEoCRINCgV0b3BpYxgEIAEoCRI5Cg9yZXF1aXJlZF9za2lsbHMYBSADKAsyIC5zd2l0Y2hib2FyZC52MS5Ta2lsbFJlcXVpcmVtZW50EjIKDGludGVybWVkaWFyeRgGIAEoCzIcLnN3aXRjaGJvYXJkLnYxLkludGVybWVkaWFyeRIPCgdzdW1tYXJ5GAcgASgJEkAKCG1ldGFkYXRhGAggAygLMi4uc3dpdGNoYm9hcmQudjEuS2lvc2tIZWxwUmVxdWVzdC5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIlCg9LaW9za0NhbmNlbEhlbHASEgoKcmVxdWVzdF9pZBgBIAEoCSI4ChNLaW9za0FjY2VwdENhbGxiYWNrEhIKCnJlcXVlc3RfaWQYASABKAkSDQoFcGhvbmUYAiABKAkiyAEKEUtpb3NrU3RhdHVzVXBkYXRlEhIKCnJlcXVlc3RfaWQYASABKAkSEgoKY29udGFjdF9pZBgCIAEoCRIrCgZzdGF0dXMYAyABKA4yGy5zd2l0Y2hib2FyZC52MS5LaW9za1N0YXR1cxIQCghwb3NpdGlvbhgEIAEoDRIwCg1leHBlY3RlZF93YWl0GAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhoKEmFnZW50X2Rpc3BsYXlfbmFtZRgGIAEoCSJ5CgpLaW9za0Vycm9yEhIKCnJlcXVlc3RfaWQYASABKAkSDAoEY29kZRgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEjgKEGZpZWxkX3Zpb2xhdGlvbnMYBCADKAsyHi5zd2l0Y2hib2FyZC52MS5GaWVsZFZpb2xhdGlvbirfAQoLS2lvc2tTdGF0dXMSHAoYS0lPU0tfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFwoTS0lPU0tfU1RBVFVTX1FVRVVFRBABEh0KGUtJT1NLX1NUQVRVU19BR0VOVF9DT01JTkcQAhIaChZLSU9TS19TVEFUVVNfQ09OTkVDVEVEEAMSIQodS0lPU0tfU1RBVFVTX0NBTExCQUNLX09GRkVSRUQQBBIjCh9LSU9TS19TVEFUVVNfQ0FMTEJBQ0tfU0NIRURVTEVEEAUSFgoSS0lPU0tfU1RBVFVTX0VOREVEEAYydgoMS2lvc2tTZXJ2aWNlEmYKB0Nvbm5lY3QSKi5zd2l0Y2hib2FyZC52MS5LaW9za1NlcnZpY2VDb25uZWN0UmVxdWVzdBorLnN3aXRjaGJvYXJkLnYxLktpb3NrU2VydmljZUNvbm5lY3RSZXNwb25zZSgBMAFiBnByb3RvMw", [file_google_protobuf_duration, file_switchboard_v1_common, file_switchboard_v1_contact]);
+  fileDesc("CiJzd2l0Y2hib2FyZC92MS9raW9za19zZXJ2aWNlLnByb3RvEg5zd2l0Y2hib2FyZC52MSLcAwoaS2lvc2tTZXJ2aWNlQ29ubmVjdFJlcXVlc3QSKwoFaGVsbG8YASABKAsyGi5zd2l0Y2hib2FyZC52MS5LaW9za0hlbGxvSAASOAoMaGVscF9yZXF1ZXN0GAIgASgLMiAuc3dpdGNoYm9hcmQudjEuS2lvc2tIZWxwUmVxdWVzdEgAEjYKC2NhbmNlbF9oZWxwGAMgASgLMh8uc3dpdGNoYm9hcmQudjEuS2lvc2tDYW5jZWxIZWxwSAASPgoPYWNjZXB0X2NhbGxiYWNrGAQgASgLMiMuc3dpdGNoYm9hcmQudjEuS2lvc2tBY2NlcHRDYWxsYmFja0gAEjMKCWhlYXJ0YmVhdBgFIAEoCzIeLnN3aXRjaGJvYXJkLnYxLktpb3NrSGVhcnRiZWF0SAASKwoFZmF1bHQYBiABKAsyGi5zd2l0Y2hib2FyZC52MS5LaW9za0ZhdWx0SAASOgoNZmF1bHRfY2xlYXJlZBgHIAEoCzIhLnN3aXRjaGJvYXJkLnYxLktpb3NrRmF1bHRDbGVhcmVkSAASNgoLY3NhdF9hbnN3ZXIYCCABKAsyHy5zd2l0Y2hib2FyZC52MS5LaW9za0NzYXRBbnN3ZXJIAEIJCgdtZXNzYWdlIrgCChtLaW9za1NlcnZpY2VDb25uZWN0UmVzcG9uc2USLwoHd2VsY29tZRgBIAEoCzIcLnN3aXRjaGJvYXJkLnYxLktpb3NrV2VsY29tZUgAEjoKDXN0YXR1c191cGRhdGUYAiABKAsyIS5zd2l0Y2hib2FyZC52MS5LaW9za1N0YXR1c1VwZGF0ZUgAEisKBWVycm9yGAMgASgLMhouc3dpdGNoYm9hcmQudjEuS2lvc2tFcnJvckgAEjoKDWNzYXRfcXVlc3Rpb24YBCABKAsyIS5zd2l0Y2hib2FyZC52MS5LaW9za0NzYXRRdWVzdGlvbkgAEjgKDGZhdWx0X3VwZGF0ZRgFIAEoCzIgLnN3aXRjaGJvYXJkLnYxLktpb3NrRmF1bHRVcGRhdGVIAEIJCgdtZXNzYWdlIk0KCktpb3NrSGVsbG8SEAoIa2lvc2tfaWQYASABKAkSDAoEc2l0ZRgCIAEoCRINCgV0b2tlbhgDIAEoCRIQCghsYW5ndWFnZRgEIAEoCSK2AQoMS2lvc2tXZWxjb21lEjgKDW9wZW5fcmVxdWVzdHMYASADKAsyIS5zd2l0Y2hib2FyZC52MS5LaW9za1N0YXR1c1VwZGF0ZRI1ChJoZWFydGJlYXRfaW50ZXJ2YWwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SNQoLb3Blbl9mYXVsdHMYAyADKAsyIC5zd2l0Y2hib2FyZC52MS5LaW9za0ZhdWx0VXBkYXRlIq0DChBLaW9za0hlbHBSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSOAoLaWRlbnRpZmllcnMYAiABKAsyIy5zd2l0Y2hib2FyZC52MS5DdXN0b21lcklkZW50aWZpZXJzEhAKCGxhbmd1YWdlGAMgASgJEgwKBGZsb3cYBCABKAkSOQoPcmVxdWlyZWRfc2tpbGxzGAUgAygLMiAuc3dpdGNoYm9hcmQudjEuU2tpbGxSZXF1aXJlbWVudBIyCgxpbnRlcm1lZGlhcnkYBiABKAsyHC5zd2l0Y2hib2FyZC52MS5JbnRlcm1lZGlhcnkSDwoHc3VtbWFyeRgHIAEoCRJACghtZXRhZGF0YRgIIAMoCzIuLnN3aXRjaGJvYXJkLnYxLktpb3NrSGVscFJlcXVlc3QuTWV0YWRhdGFFbnRyeRIOCgZzY3JlZW4YCSABKAkSFgoOc3RhZmZfYXNzaXN0ZWQYCiABKAgSEAoIc3RhZmZfaWQYCyABKAkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIiUKD0tpb3NrQ2FuY2VsSGVscBISCgpyZXF1ZXN0X2lkGAEgASgJIjgKE0tpb3NrQWNjZXB0Q2FsbGJhY2sSEgoKcmVxdWVzdF9pZBgBIAEoCRINCgVwaG9uZRgCIAEoCSIiCg5LaW9za0hlYXJ0YmVhdBIQCghzZXF1ZW5jZRgBIAEoBCJKCgpLaW9za0ZhdWx0EiwKBGNvZGUYASABKA4yHi5zd2l0Y2hib2FyZC52MS5LaW9za0ZhdWx0Q29kZRIOCgZkZXRhaWwYAiABKAkiQQoRS2lvc2tGYXVsdENsZWFyZWQSLAoEY29kZRgBIAEoDjIeLnN3aXRjaGJvYXJkLnYxLktpb3NrRmF1bHRDb2RlIjQKD0tpb3NrQ3NhdEFuc3dlchISCgpyZXF1ZXN0X2lkGAEgASgJEg0KBXNjb3JlGAIgASgNItgBChFLaW9za1N0YXR1c1VwZGF0ZRISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCmNvbnRhY3RfaWQYAiABKAkSKwoGc3RhdHVzGAMgASgOMhsuc3dpdGNoYm9hcmQudjEuS2lvc2tTdGF0dXMSEAoIcG9zaXRpb24YBCABKA0SMAoNZXhwZWN0ZWRfd2FpdBgFIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIaChJhZ2VudF9kaXNwbGF5X25hbWUYBiABKAkSDgoGcmVhc29uGAcgASgJInMKEUtpb3NrQ3NhdFF1ZXN0aW9uEhIKCnJlcXVlc3RfaWQYASABKAkSEgoKY29udGFjdF9pZBgCIAEoCRIQCghxdWVzdGlvbhgDIAEoCRIRCgltaW5fc2NvcmUYBCABKA0SEQoJbWF4X3Njb3JlGAUgASgNIqABChBLaW9za0ZhdWx0VXBkYXRlEiwKBGNvZGUYASABKA4yHi5zd2l0Y2hib2FyZC52MS5LaW9za0ZhdWx0Q29kZRISCgpjb250YWN0X2lkGAIgASgJEi4KBXN0YXRlGAMgASgOMh8uc3dpdGNoYm9hcmQudjEuS2lvc2tGYXVsdFN0YXRlEhoKEmFnZW50X2Rpc3BsYXlfbmFtZRgEIAEoCSJ5CgpLaW9za0Vycm9yEhIKCnJlcXVlc3RfaWQYASABKAkSDAoEY29kZRgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEjgKEGZpZWxkX3Zpb2xhdGlvbnMYBCADKAsyHi5zd2l0Y2hib2FyZC52MS5GaWVsZFZpb2xhdGlvbiKDAgoQS2lvc2tEZXZpY2VFdmVudBIOCgZ0ZW5hbnQYASABKAkSEAoIa2lvc2tfaWQYAiABKAkSDAoEc2l0ZRgDIAEoCRIQCghsb2NhdGlvbhgEIAEoCRIMCgR0eXBlGAUgASgJEjEKBnN0YXR1cxgGIAEoDjIhLnN3aXRjaGJvYXJkLnYxLktpb3NrRGV2aWNlU3RhdHVzEigKBHRpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3Rfc2Vlbl90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZyZWFzb24YCSABKAkqxQIKDktpb3NrRmF1bHRDb2RlEiAKHEtJT1NLX0ZBVUxUX0NPREVfVU5TUEVDSUZJRUQQABIeChpLSU9TS19GQVVMVF9DT0RFX1BBUEVSX0pBTRABEh4KGktJT1NLX0ZBVUxUX0NPREVfUEFQRVJfTE9XEAISHQoZS0lPU0tfRkFVTFRfQ09ERV9DQVNIX0xPVxADEiYKIktJT1NLX0ZBVUxUX0NPREVfQ0FSRF9SRUFERVJfRVJST1IQBBIkCiBLSU9TS19GQVVMVF9DT0RFX1BSSU5URVJfT0ZGTElORRAFEiEKHUtJT1NLX0ZBVUxUX0NPREVfU0NSRUVOX0VSUk9SEAYSJQohS0lPU0tfRkFVTFRfQ09ERV9ORVRXT1JLX0RFR1JBREVEEAcSGgoWS0lPU0tfRkFVTFRfQ09ERV9PVEhFUhAIKt8BCgtLaW9za1N0YXR1cxIcChhLSU9TS19TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNLSU9TS19TVEFUVVNfUVVFVUVEEAESHQoZS0lPU0tfU1RBVFVTX0FHRU5UX0NPTUlORxACEhoKFktJT1NLX1NUQVRVU19DT05ORUNURUQQAxIhCh1LSU9TS19TVEFUVVNfQ0FMTEJBQ0tfT0ZGRVJFRBAEEiMKH0tJT1NLX1NUQVRVU19DQUxMQkFDS19TQ0hFRFVMRUQQBRIWChJLSU9TS19TVEFUVVNfRU5ERUQQBiq8AQoPS2lvc2tGYXVsdFN0YXRlEiEKHUtJT1NLX0ZBVUxUX1NUQVRFX1VOU1BFQ0lGSUVEEAASHgoaS0lPU0tfRkFVTFRfU1RBVEVfUkVQT1JURUQQARImCiJLSU9TS19GQVVMVF9TVEFURV9BTFJFQURZX1JFUE9SVEVEEAISHgoaS0lPU0tfRkFVTFRfU1RBVEVfQVNTSUdORUQQAxIeChpLSU9TS19GQVVMVF9TVEFURV9SRVNPTFZFRBAEKnkKEUtpb3NrRGV2aWNlU3RhdHVzEiMKH0tJT1NLX0RFVklDRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIeChpLSU9TS19ERVZJQ0VfU1RBVFVTX09OTElORRABEh8KG0tJT1NLX0RFVklDRV9TVEFUVVNfT0ZGTElORRACMnYKDEtpb3NrU2VydmljZRJmCgdDb25uZWN0Eiouc3dpdGNoYm9hcmQudjEuS2lvc2tTZXJ2aWNlQ29ubmVjdFJlcXVlc3QaKy5zd2l0Y2hib2FyZC52MS5LaW9za1NlcnZpY2VDb25uZWN0UmVzcG9uc2UoATABYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_switchboard_v1_common, file_switchboard_v1_contact]);
 
 /**
  * What a kiosk sends.
@@ -61,6 +61,38 @@ export type KioskServiceConnectRequest = Message<"switchboard.v1.KioskServiceCon
      */
     value: KioskAcceptCallback;
     case: "acceptCallback";
+  } | {
+    /**
+     * The device is alive. Any message counts; send this when idle.
+     *
+     * @generated from field: switchboard.v1.KioskHeartbeat heartbeat = 5;
+     */
+    value: KioskHeartbeat;
+    case: "heartbeat";
+  } | {
+    /**
+     * The device reports a fault (paper jam, cash low, card reader error).
+     *
+     * @generated from field: switchboard.v1.KioskFault fault = 6;
+     */
+    value: KioskFault;
+    case: "fault";
+  } | {
+    /**
+     * A fault the device reported earlier is gone.
+     *
+     * @generated from field: switchboard.v1.KioskFaultCleared fault_cleared = 7;
+     */
+    value: KioskFaultCleared;
+    case: "faultCleared";
+  } | {
+    /**
+     * The customer's answer to a KioskCsatQuestion.
+     *
+     * @generated from field: switchboard.v1.KioskCsatAnswer csat_answer = 8;
+     */
+    value: KioskCsatAnswer;
+    case: "csatAnswer";
   } | { case: undefined; value?: undefined };
 };
 
@@ -106,6 +138,22 @@ export type KioskServiceConnectResponse = Message<"switchboard.v1.KioskServiceCo
      */
     value: KioskError;
     case: "error";
+  } | {
+    /**
+     * Ask the customer how satisfied they were (after a completed request).
+     *
+     * @generated from field: switchboard.v1.KioskCsatQuestion csat_question = 4;
+     */
+    value: KioskCsatQuestion;
+    case: "csatQuestion";
+  } | {
+    /**
+     * What became of a reported fault.
+     *
+     * @generated from field: switchboard.v1.KioskFaultUpdate fault_update = 5;
+     */
+    value: KioskFaultUpdate;
+    case: "faultUpdate";
   } | { case: undefined; value?: undefined };
 };
 
@@ -123,22 +171,24 @@ export const KioskServiceConnectResponseSchema: GenMessage<KioskServiceConnectRe
  */
 export type KioskHello = Message<"switchboard.v1.KioskHello"> & {
   /**
-   * Kiosk device id, registered for the tenant. Required.
+   * Kiosk device id as configured in the `kiosk.devices` section of
+   * --channels-file. Required.
    *
    * @generated from field: string kiosk_id = 1;
    */
   kioskId: string;
 
   /**
-   * Site (branch, hospital, station) the kiosk stands in; added to contact
-   * metadata as "kiosk.site".
+   * Site (branch, hospital, station) the kiosk stands in, used when the
+   * configuration names none; added to contact metadata as "kiosk.site".
    *
    * @generated from field: string site = 2;
    */
   site: string;
 
   /**
-   * Bearer token, when not sent as `authorization` call metadata.
+   * The device's token, when not sent as `authorization` call metadata.
+   * Never logged.
    *
    * @generated from field: string token = 3;
    */
@@ -167,11 +217,27 @@ export const KioskHelloSchema: GenMessage<KioskHello> = /*@__PURE__*/
 export type KioskWelcome = Message<"switchboard.v1.KioskWelcome"> & {
   /**
    * Help requests of this kiosk still open (after a reconnect), with their
-   * current status.
+   * current status. Requests that ended while the kiosk was away are listed
+   * once with status ENDED.
    *
    * @generated from field: repeated switchboard.v1.KioskStatusUpdate open_requests = 1;
    */
   openRequests: KioskStatusUpdate[];
+
+  /**
+   * How often the kiosk should send a heartbeat when it has nothing else to
+   * send; a kiosk silent for three intervals is marked offline.
+   *
+   * @generated from field: google.protobuf.Duration heartbeat_interval = 2;
+   */
+  heartbeatInterval?: Duration;
+
+  /**
+   * Faults of this kiosk that still have an open field-service contact.
+   *
+   * @generated from field: repeated switchboard.v1.KioskFaultUpdate open_faults = 3;
+   */
+  openFaults: KioskFaultUpdate[];
 };
 
 /**
@@ -188,16 +254,17 @@ export const KioskWelcomeSchema: GenMessage<KioskWelcome> = /*@__PURE__*/
  */
 export type KioskHelpRequest = Message<"switchboard.v1.KioskHelpRequest"> & {
   /**
-   * Kiosk-chosen id, unique per kiosk; becomes the contact's idempotency
-   * key ("kiosk:<kiosk_id>:<request_id>") so a resent request after a
-   * reconnect creates one contact. Required.
+   * Kiosk-chosen id, unique per kiosk, 1–64 of [A-Za-z0-9._-]; becomes the
+   * contact's idempotency key ("kiosk:<kiosk_id>:<request_id>") so a
+   * resent request after a reconnect creates one contact. Required.
    *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
-   * Card or account identifiers read at the kiosk, if any.
+   * Card or account identifiers read at the kiosk, if any (kiosk_card_id,
+   * kiosk_account_number); they identify the customer across channels.
    *
    * @generated from field: switchboard.v1.CustomerIdentifiers identifiers = 2;
    */
@@ -211,15 +278,16 @@ export type KioskHelpRequest = Message<"switchboard.v1.KioskHelpRequest"> & {
   language: string;
 
   /**
-   * Topic chosen on screen, mapped to required skills by the kiosk
-   * configuration (e.g. "lost_card" → skill "cards").
+   * The flow (journey) the customer was in when they pressed help, e.g.
+   * "card-replacement"; mapped to complexity, skills and queue by the
+   * `kiosk.flows` configuration.
    *
-   * @generated from field: string topic = 4;
+   * @generated from field: string flow = 4;
    */
-  topic: string;
+  flow: string;
 
   /**
-   * Skills the kiosk already knows are needed, added to the topic's.
+   * Skills the kiosk already knows are needed, added to the flow's.
    *
    * @generated from field: repeated switchboard.v1.SkillRequirement required_skills = 5;
    */
@@ -245,6 +313,29 @@ export type KioskHelpRequest = Message<"switchboard.v1.KioskHelpRequest"> & {
    * @generated from field: map<string, string> metadata = 8;
    */
   metadata: { [key: string]: string };
+
+  /**
+   * The screen within the flow (e.g. "confirm-address"), for the agent.
+   *
+   * @generated from field: string screen = 9;
+   */
+  screen: string;
+
+  /**
+   * A member of staff operates the kiosk with the customer (assisted mode):
+   * the contact carries an intermediary that is present, of the kind the
+   * configuration names (`kiosk.staff_assisted_kind`, default PARTNER).
+   *
+   * @generated from field: bool staff_assisted = 10;
+   */
+  staffAssisted: boolean;
+
+  /**
+   * Id of the assisting staff member, if known (assisted mode).
+   *
+   * @generated from field: string staff_id = 11;
+   */
+  staffId: string;
 };
 
 /**
@@ -304,6 +395,106 @@ export const KioskAcceptCallbackSchema: GenMessage<KioskAcceptCallback> = /*@__P
   messageDesc(file_switchboard_v1_kiosk_service, 6);
 
 /**
+ * The device is alive.
+ *
+ * @generated from message switchboard.v1.KioskHeartbeat
+ */
+export type KioskHeartbeat = Message<"switchboard.v1.KioskHeartbeat"> & {
+  /**
+   * Increasing counter chosen by the kiosk (informational).
+   *
+   * @generated from field: uint64 sequence = 1;
+   */
+  sequence: bigint;
+};
+
+/**
+ * Describes the message switchboard.v1.KioskHeartbeat.
+ * Use `create(KioskHeartbeatSchema)` to create a new message.
+ */
+export const KioskHeartbeatSchema: GenMessage<KioskHeartbeat> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_kiosk_service, 7);
+
+/**
+ * A device fault: becomes one proactive contact in the field-service queue,
+ * deduplicated per device and fault until it is cleared or the contact
+ * completes.
+ *
+ * @generated from message switchboard.v1.KioskFault
+ */
+export type KioskFault = Message<"switchboard.v1.KioskFault"> & {
+  /**
+   * What is wrong. Required.
+   *
+   * @generated from field: switchboard.v1.KioskFaultCode code = 1;
+   */
+  code: KioskFaultCode;
+
+  /**
+   * Device diagnostics for the technician (at most 1024 characters).
+   *
+   * @generated from field: string detail = 2;
+   */
+  detail: string;
+};
+
+/**
+ * Describes the message switchboard.v1.KioskFault.
+ * Use `create(KioskFaultSchema)` to create a new message.
+ */
+export const KioskFaultSchema: GenMessage<KioskFault> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_kiosk_service, 8);
+
+/**
+ * A fault is gone (fixed on site, or cleared by itself).
+ *
+ * @generated from message switchboard.v1.KioskFaultCleared
+ */
+export type KioskFaultCleared = Message<"switchboard.v1.KioskFaultCleared"> & {
+  /**
+   * The fault that cleared. Required.
+   *
+   * @generated from field: switchboard.v1.KioskFaultCode code = 1;
+   */
+  code: KioskFaultCode;
+};
+
+/**
+ * Describes the message switchboard.v1.KioskFaultCleared.
+ * Use `create(KioskFaultClearedSchema)` to create a new message.
+ */
+export const KioskFaultClearedSchema: GenMessage<KioskFaultCleared> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_kiosk_service, 9);
+
+/**
+ * The customer's satisfaction answer.
+ *
+ * @generated from message switchboard.v1.KioskCsatAnswer
+ */
+export type KioskCsatAnswer = Message<"switchboard.v1.KioskCsatAnswer"> & {
+  /**
+   * KioskHelpRequest.request_id the question was about.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * Score from 1 (very dissatisfied) to 5 (very satisfied).
+   *
+   * @generated from field: uint32 score = 2;
+   */
+  score: number;
+};
+
+/**
+ * Describes the message switchboard.v1.KioskCsatAnswer.
+ * Use `create(KioskCsatAnswerSchema)` to create a new message.
+ */
+export const KioskCsatAnswerSchema: GenMessage<KioskCsatAnswer> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_kiosk_service, 10);
+
+/**
  * Progress of a help request.
  *
  * @generated from message switchboard.v1.KioskStatusUpdate
@@ -350,6 +541,13 @@ export type KioskStatusUpdate = Message<"switchboard.v1.KioskStatusUpdate"> & {
    * @generated from field: string agent_display_name = 6;
    */
   agentDisplayName: string;
+
+  /**
+   * Why the request ended (ENDED): "completed", "cancelled", "abandoned".
+   *
+   * @generated from field: string reason = 7;
+   */
+  reason: string;
 };
 
 /**
@@ -357,7 +555,98 @@ export type KioskStatusUpdate = Message<"switchboard.v1.KioskStatusUpdate"> & {
  * Use `create(KioskStatusUpdateSchema)` to create a new message.
  */
 export const KioskStatusUpdateSchema: GenMessage<KioskStatusUpdate> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_kiosk_service, 7);
+  messageDesc(file_switchboard_v1_kiosk_service, 11);
+
+/**
+ * The satisfaction question, sent once a help request completed.
+ *
+ * @generated from message switchboard.v1.KioskCsatQuestion
+ */
+export type KioskCsatQuestion = Message<"switchboard.v1.KioskCsatQuestion"> & {
+  /**
+   * KioskHelpRequest.request_id the question is about.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * Contact id of the request.
+   *
+   * @generated from field: string contact_id = 2;
+   */
+  contactId: string;
+
+  /**
+   * Text to show (configurable: `kiosk.csat_question`).
+   *
+   * @generated from field: string question = 3;
+   */
+  question: string;
+
+  /**
+   * Lowest score (1).
+   *
+   * @generated from field: uint32 min_score = 4;
+   */
+  minScore: number;
+
+  /**
+   * Highest score (5).
+   *
+   * @generated from field: uint32 max_score = 5;
+   */
+  maxScore: number;
+};
+
+/**
+ * Describes the message switchboard.v1.KioskCsatQuestion.
+ * Use `create(KioskCsatQuestionSchema)` to create a new message.
+ */
+export const KioskCsatQuestionSchema: GenMessage<KioskCsatQuestion> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_kiosk_service, 12);
+
+/**
+ * Progress of a reported fault.
+ *
+ * @generated from message switchboard.v1.KioskFaultUpdate
+ */
+export type KioskFaultUpdate = Message<"switchboard.v1.KioskFaultUpdate"> & {
+  /**
+   * The fault.
+   *
+   * @generated from field: switchboard.v1.KioskFaultCode code = 1;
+   */
+  code: KioskFaultCode;
+
+  /**
+   * The field-service contact handling it.
+   *
+   * @generated from field: string contact_id = 2;
+   */
+  contactId: string;
+
+  /**
+   * What happened.
+   *
+   * @generated from field: switchboard.v1.KioskFaultState state = 3;
+   */
+  state: KioskFaultState;
+
+  /**
+   * Display name of the technician (ASSIGNED).
+   *
+   * @generated from field: string agent_display_name = 4;
+   */
+  agentDisplayName: string;
+};
+
+/**
+ * Describes the message switchboard.v1.KioskFaultUpdate.
+ * Use `create(KioskFaultUpdateSchema)` to create a new message.
+ */
+export const KioskFaultUpdateSchema: GenMessage<KioskFaultUpdate> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_kiosk_service, 13);
 
 /**
  * A refused kiosk request.
@@ -399,7 +688,163 @@ export type KioskError = Message<"switchboard.v1.KioskError"> & {
  * Use `create(KioskErrorSchema)` to create a new message.
  */
 export const KioskErrorSchema: GenMessage<KioskError> = /*@__PURE__*/
-  messageDesc(file_switchboard_v1_kiosk_service, 8);
+  messageDesc(file_switchboard_v1_kiosk_service, 14);
+
+/**
+ * Ops event: a kiosk went offline or came back. Fan-out only (not stored),
+ * on `<root>.kiosk.<tenant>.<kiosk_id>` for monitoring tools.
+ *
+ * @generated from message switchboard.v1.KioskDeviceEvent
+ */
+export type KioskDeviceEvent = Message<"switchboard.v1.KioskDeviceEvent"> & {
+  /**
+   * Tenant of the device.
+   *
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * The device.
+   *
+   * @generated from field: string kiosk_id = 2;
+   */
+  kioskId: string;
+
+  /**
+   * Its site, location and type, from the configuration.
+   *
+   * @generated from field: string site = 3;
+   */
+  site: string;
+
+  /**
+   * Where on the site it stands, e.g. "entrance hall".
+   *
+   * @generated from field: string location = 4;
+   */
+  location: string;
+
+  /**
+   * Device type, e.g. "atm", "ticket-machine".
+   *
+   * @generated from field: string type = 5;
+   */
+  type: string;
+
+  /**
+   * The new status.
+   *
+   * @generated from field: switchboard.v1.KioskDeviceStatus status = 6;
+   */
+  status: KioskDeviceStatus;
+
+  /**
+   * When the change was noticed.
+   *
+   * @generated from field: google.protobuf.Timestamp time = 7;
+   */
+  time?: Timestamp;
+
+  /**
+   * When the device was last heard from.
+   *
+   * @generated from field: google.protobuf.Timestamp last_seen_time = 8;
+   */
+  lastSeenTime?: Timestamp;
+
+  /**
+   * Why: "heartbeat_timeout", "connected", "heartbeat_resumed".
+   *
+   * @generated from field: string reason = 9;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message switchboard.v1.KioskDeviceEvent.
+ * Use `create(KioskDeviceEventSchema)` to create a new message.
+ */
+export const KioskDeviceEventSchema: GenMessage<KioskDeviceEvent> = /*@__PURE__*/
+  messageDesc(file_switchboard_v1_kiosk_service, 15);
+
+/**
+ * Faults a kiosk can report. Each maps to field-service skills by the
+ * `kiosk.faults` configuration (keys: the lower-case name without prefix,
+ * e.g. "paper_jam").
+ *
+ * @generated from enum switchboard.v1.KioskFaultCode
+ */
+export enum KioskFaultCode {
+  /**
+   * Not set. Refused.
+   *
+   * @generated from enum value: KIOSK_FAULT_CODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Receipt or ticket paper is jammed.
+   *
+   * @generated from enum value: KIOSK_FAULT_CODE_PAPER_JAM = 1;
+   */
+  PAPER_JAM = 1,
+
+  /**
+   * Receipt or ticket paper is running out.
+   *
+   * @generated from enum value: KIOSK_FAULT_CODE_PAPER_LOW = 2;
+   */
+  PAPER_LOW = 2,
+
+  /**
+   * The cash cassette is running low.
+   *
+   * @generated from enum value: KIOSK_FAULT_CODE_CASH_LOW = 3;
+   */
+  CASH_LOW = 3,
+
+  /**
+   * The card reader fails to read cards.
+   *
+   * @generated from enum value: KIOSK_FAULT_CODE_CARD_READER_ERROR = 4;
+   */
+  CARD_READER_ERROR = 4,
+
+  /**
+   * The printer does not respond.
+   *
+   * @generated from enum value: KIOSK_FAULT_CODE_PRINTER_OFFLINE = 5;
+   */
+  PRINTER_OFFLINE = 5,
+
+  /**
+   * The touch screen or display is faulty.
+   *
+   * @generated from enum value: KIOSK_FAULT_CODE_SCREEN_ERROR = 6;
+   */
+  SCREEN_ERROR = 6,
+
+  /**
+   * The device's network link is degraded.
+   *
+   * @generated from enum value: KIOSK_FAULT_CODE_NETWORK_DEGRADED = 7;
+   */
+  NETWORK_DEGRADED = 7,
+
+  /**
+   * Anything else; describe it in `detail`.
+   *
+   * @generated from enum value: KIOSK_FAULT_CODE_OTHER = 8;
+   */
+  OTHER = 8,
+}
+
+/**
+ * Describes the enum switchboard.v1.KioskFaultCode.
+ */
+export const KioskFaultCodeSchema: GenEnum<KioskFaultCode> = /*@__PURE__*/
+  enumDesc(file_switchboard_v1_kiosk_service, 0);
 
 /**
  * What the kiosk screen should show about one help request.
@@ -422,7 +867,8 @@ export enum KioskStatus {
   QUEUED = 1,
 
   /**
-   * An agent accepted and is on their way (or about to join by video).
+   * An agent accepted and is joining (on their way, or by video); see
+   * agent_display_name.
    *
    * @generated from enum value: KIOSK_STATUS_AGENT_COMING = 2;
    */
@@ -437,7 +883,7 @@ export enum KioskStatus {
 
   /**
    * The wait is long: the screen should offer a callback
-   * (KioskAcceptCallback).
+   * (KioskAcceptCallback). Carries position and expected_wait.
    *
    * @generated from enum value: KIOSK_STATUS_CALLBACK_OFFERED = 4;
    */
@@ -451,7 +897,8 @@ export enum KioskStatus {
   CALLBACK_SCHEDULED = 5,
 
   /**
-   * The request ended (completed, cancelled or abandoned). Last update.
+   * The request ended (completed, cancelled or abandoned; see reason).
+   * Last update.
    *
    * @generated from enum value: KIOSK_STATUS_ENDED = 6;
    */
@@ -462,22 +909,111 @@ export enum KioskStatus {
  * Describes the enum switchboard.v1.KioskStatus.
  */
 export const KioskStatusSchema: GenEnum<KioskStatus> = /*@__PURE__*/
-  enumDesc(file_switchboard_v1_kiosk_service, 0);
+  enumDesc(file_switchboard_v1_kiosk_service, 1);
 
 /**
- * The kiosk's connection: one bidirectional stream per kiosk device. Help
- * requests go in and become KIOSK contacts; "agent coming" and queue
- * position updates come out to show on the screen.
+ * What became of a fault.
+ *
+ * @generated from enum switchboard.v1.KioskFaultState
+ */
+export enum KioskFaultState {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: KIOSK_FAULT_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A new field-service contact was opened for the fault.
+   *
+   * @generated from enum value: KIOSK_FAULT_STATE_REPORTED = 1;
+   */
+  REPORTED = 1,
+
+  /**
+   * The fault already has an open contact; nothing new was created.
+   *
+   * @generated from enum value: KIOSK_FAULT_STATE_ALREADY_REPORTED = 2;
+   */
+  ALREADY_REPORTED = 2,
+
+  /**
+   * A technician accepted the fault's contact.
+   *
+   * @generated from enum value: KIOSK_FAULT_STATE_ASSIGNED = 3;
+   */
+  ASSIGNED = 3,
+
+  /**
+   * The fault is resolved (cleared by the device, or its contact ended):
+   * a new report opens a new contact.
+   *
+   * @generated from enum value: KIOSK_FAULT_STATE_RESOLVED = 4;
+   */
+  RESOLVED = 4,
+}
+
+/**
+ * Describes the enum switchboard.v1.KioskFaultState.
+ */
+export const KioskFaultStateSchema: GenEnum<KioskFaultState> = /*@__PURE__*/
+  enumDesc(file_switchboard_v1_kiosk_service, 2);
+
+/**
+ * Whether a kiosk is reachable.
+ *
+ * @generated from enum switchboard.v1.KioskDeviceStatus
+ */
+export enum KioskDeviceStatus {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: KIOSK_DEVICE_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The device has a stream and sends heartbeats.
+   *
+   * @generated from enum value: KIOSK_DEVICE_STATUS_ONLINE = 1;
+   */
+  ONLINE = 1,
+
+  /**
+   * Nothing heard from the device for --kiosk-heartbeat-timeout-ms.
+   *
+   * @generated from enum value: KIOSK_DEVICE_STATUS_OFFLINE = 2;
+   */
+  OFFLINE = 2,
+}
+
+/**
+ * Describes the enum switchboard.v1.KioskDeviceStatus.
+ */
+export const KioskDeviceStatusSchema: GenEnum<KioskDeviceStatus> = /*@__PURE__*/
+  enumDesc(file_switchboard_v1_kiosk_service, 3);
+
+/**
+ * The kiosk's connection: one bidirectional stream per kiosk device (ATM,
+ * ticket machine, information kiosk). Help requests and device faults go in
+ * and become KIOSK contacts; "an agent is joining", queue position,
+ * callback offers and the satisfaction question come out to show on the
+ * screen. Devices and their tokens are configured in the `kiosk` section of
+ * --channels-file (adapters/kiosk/README.md).
  *
  * @generated from service switchboard.v1.KioskService
  */
 export const KioskService: GenService<{
   /**
-   * Open the kiosk stream. The first client message must be `hello`; the
-   * server answers `welcome` or closes with UNAUTHENTICATED. Errors about
-   * one request travel as `error` messages and keep the stream open.
-   * Closing the stream does not cancel open help requests: a reconnecting
-   * kiosk receives their current status again.
+   * Open the kiosk stream. The first client message must be `hello` with the
+   * device's token (or the token as `authorization: Bearer` call metadata);
+   * the server answers `welcome` or closes with UNAUTHENTICATED before
+   * anything else happens. A newer stream of the same device replaces this
+   * one, which ends with ALREADY_EXISTS. Errors about one request travel as
+   * `error` messages and keep the stream open. Closing the stream does not
+   * cancel open help requests: a reconnecting kiosk receives their current
+   * status again in its welcome.
    *
    * @generated from rpc switchboard.v1.KioskService.Connect
    */

@@ -1,0 +1,9 @@
+// The kiosk channel adapter: KioskService.Connect for self-service devices, and the
+// `switchboard kiosk-sim` simulator that drives it (README.md).
+
+export { kioskEventSubject } from "./device-presence.js";
+export {
+  createKioskAdapter,
+  type KioskAdapterOptions,
+  startKioskAdapter,
+} from "./kiosk-adapter.js";
