@@ -333,6 +333,7 @@ export const CHAT_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Chat with us</title>
+<link rel="icon" href="data:,">
 </head>
 <body>
 <main>
