@@ -1,0 +1,498 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { ClientDuplexStream } from "@grpc/grpc-js";
+import { afterEach, describe, expect, it } from "vitest";
+import { decodeContactCommand, pipelineFilters } from "../../core/index.js";
+import type { GrpcClient } from "../../gateway/index.js";
+import {
+  AdminService,
+  AgentService,
+  type AgentServiceConnectRequestSchema,
+  type AgentServiceConnectResponse,
+  AgentState,
+  Channel,
+  ContactEventType,
+  ContactService,
+  IntermediaryKind,
+} from "../../proto/index.js";
+import { waitUntil } from "../../test/harness/index.js";
+import { type Stack, startStack } from "../../test/stack/index.js";
+import { startPhoneAdapter } from "./index.js";
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  allVerbs,
+  type FakeTwilioApi,
+  newCallSid,
+  spoken,
+  startFakeTwilioApi,
+  twilioClient,
+  type Verb,
+} from "./phone-test-kit.js";
+
+// Twilio calls the public URL (a proxy in front of the gateway); signatures cover it.
+const PUBLIC = "https://voice.example.test";
+const CALLER = "+32470111222";
+const DIALLED = "+3220000000";
+
+let stack: Stack | undefined;
+let api: FakeTwilioApi | undefined;
+const closers: (() => void)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) close();
+  await stack?.stop();
+  await api?.close();
+  stack = undefined;
+  api = undefined;
+});
+
+async function start(extra: string[] = []) {
+  api = await startFakeTwilioApi();
+  stack = await startStack({
+    adapters: [startPhoneAdapter],
+    argv: [
+      "--twilio-auth-token",
+      AUTH_TOKEN,
+      "--public-url",
+      PUBLIC,
+      "--twilio-api-url",
+      api.url,
+      "--twilio-account-sid",
+      ACCOUNT_SID,
+      "--hold-announce-seconds",
+      "5",
+      ...extra,
+    ],
+  });
+  // Every submit and cancel the adapter publishes (the bus keeps them; subscribe sees them).
+  const commands: { kind: string; contactId: string; key: string }[] = [];
+  await stack.bus.subscribe(pipelineFilters.contactCommands(stack.bus.subjects), (m) => {
+    const c = decodeContactCommand(m.data).command;
+    if (c.case === "submit")
+      commands.push({ kind: "submit", contactId: c.value.id, key: c.value.idempotencyKey });
+    else if (c.case === "cancel")
+      commands.push({ kind: "cancel", contactId: c.value.contactId, key: c.value.reason });
+    else commands.push({ kind: String(c.case), contactId: "", key: "" });
+  });
+  return {
+    stack,
+    api,
+    commands,
+    post: twilioClient(stack.httpUrl, PUBLIC),
+    contacts: stack.client(ContactService),
+    admin: stack.client(AdminService),
+  };
+}
+
+const callParams = (callSid: string, extra: Record<string, string> = {}) => ({
+  AccountSid: ACCOUNT_SID,
+  ApiVersion: "2010-04-01",
+  CallSid: callSid,
+  CallStatus: "in-progress",
+  Direction: "inbound",
+  From: CALLER,
+  To: DIALLED,
+  Caller: CALLER,
+  Called: DIALLED,
+  ...extra,
+});
+
+const only = (verbs: readonly Verb[], name: string): Verb => {
+  const found = allVerbs(verbs).filter((v) => v.name === name);
+  expect(found, `one <${name}> in ${JSON.stringify(verbs)}`).toHaveLength(1);
+  return found[0]!;
+};
+
+async function metric(s: Stack, name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`${s.httpUrl}/metrics`)).text();
+  const line = text
+    .split("\n")
+    .find((l) => l.startsWith(`${name}{`) && labels.split(",").every((p) => l.includes(p)));
+  return line === undefined ? 0 : Number(line.split(" ").pop());
+}
+
+async function putAgent(admin: GrpcClient<typeof AdminService>, id: string) {
+  await admin.putAgent({
+    agent: {
+      id,
+      displayName: `Agent ${id}`,
+      skills: [
+        { skill: "sales", proficiency: 3 },
+        { skill: "support", proficiency: 3 },
+      ],
+      channelCapacities: [{ channel: Channel.VOICE, maxConcurrent: 1 }],
+    },
+  });
+}
+
+/** incoming → menu digit → queued: the contact id the adapter submitted. */
+async function callAndChoose(
+  t: Awaited<ReturnType<typeof start>>,
+  callSid: string,
+  digit: string,
+): Promise<string> {
+  const incoming = await t.post("/voice/incoming", callParams(callSid, { CallStatus: "ringing" }));
+  expect(incoming.status).toBe(200);
+  const gather = only(incoming.verbs, "Gather");
+  const chosen = await t.post(gather.attrs.action!, callParams(callSid, { Digits: digit }));
+  expect(chosen.status).toBe(200);
+  expect(chosen.verbs.map((v) => v.name)).toEqual(["Say", "Redirect"]);
+  expect(chosen.verbs[1]?.text).toBe(`${PUBLIC}/voice/hold`);
+  const submit = t.commands.find((c) => c.kind === "submit" && c.key === callSid);
+  expect(submit).toBeDefined();
+  return submit!.contactId;
+}
+
+/** The hold loop until it announces a position (the router's QUEUED event has landed). */
+async function holdUntilPosition(t: Awaited<ReturnType<typeof start>>, callSid: string) {
+  let answer: Awaited<ReturnType<typeof t.post>> | undefined;
+  await waitUntil("a position announcement", async () => {
+    answer = await t.post("/voice/hold", callParams(callSid));
+    return /You are number \d+ in the queue/.test(spoken(answer.verbs));
+  });
+  return answer!;
+}
+
+type Request = MessageInitShape<typeof AgentServiceConnectRequestSchema>;
+type Stream = ClientDuplexStream<Request, AgentServiceConnectResponse>;
+
+/** An agent desktop on a real AgentService.Connect stream. */
+interface Desktop {
+  readonly seen: AgentServiceConnectResponse[];
+  send(request: Request): void;
+  /** The next not yet taken message of this kind. */
+  next(
+    kind: AgentServiceConnectResponse["event"]["case"],
+    timeoutMs?: number,
+  ): Promise<AgentServiceConnectResponse>;
+  close(): void;
+}
+
+function openDesktop(stack: Stack, agentId: string, initialState: number): Desktop {
+  const stream = stack.client(AgentService).connect() as Stream;
+  const seen: AgentServiceConnectResponse[] = [];
+  stream.on("data", (m: AgentServiceConnectResponse) => seen.push(m));
+  stream.on("error", () => {});
+  const taken = new Set<number>();
+  stream.write({ command: { case: "hello", value: { agentId, initialState } } });
+  return {
+    seen,
+    send: (request) => stream.write(request),
+    async next(kind, timeoutMs = 5000) {
+      const find = () => seen.findIndex((m, i) => !taken.has(i) && m.event.case === kind);
+      await waitUntil(`agent ${agentId} to receive ${kind}`, () => find() >= 0, timeoutMs);
+      const index = find();
+      taken.add(index);
+      return seen[index]!;
+    },
+    close: () => stream.cancel(),
+  };
+}
+
+describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)", () => {
+  it("IVR → queued hold loop with position → agent accepts → live call redirected → Dial → status → completed", async () => {
+    const t = await start(["--callback-threshold-seconds", "86400"]);
+    await putAgent(t.admin, "anna");
+    const anna = openDesktop(t.stack, "anna", AgentState.AWAY);
+    closers.push(anna.close);
+    await anna.next("welcome");
+
+    const callSid = newCallSid();
+    const incoming = await t.post(
+      "/voice/incoming",
+      callParams(callSid, { CallStatus: "ringing" }),
+    );
+    expect(incoming.status).toBe(200);
+    expect(incoming.contentType).toMatch(/^text\/xml/);
+    expect(incoming.verbs.map((v) => v.name)).toEqual(["Gather", "Redirect"]);
+    const gather = incoming.verbs[0]!;
+    expect(gather.attrs).toMatchObject({
+      action: `${PUBLIC}/voice/menu`,
+      numDigits: "1",
+      input: "dtmf",
+    });
+    expect(spoken(incoming.verbs)).toContain("For sales, press 1.");
+    expect(spoken(incoming.verbs)).toContain("For support, press 2.");
+    expect(spoken(incoming.verbs)).toContain("press 9");
+
+    const contactId = await callAndChoose(t, callSid, "2");
+    // A retried webhook (same CallSid) finds the call where it is: one contact.
+    const retried = await t.post("/voice/menu", callParams(callSid, { Digits: "2" }));
+    expect(retried.status).toBe(200);
+    expect(t.commands.filter((c) => c.kind === "submit")).toHaveLength(1);
+
+    const held = await holdUntilPosition(t, callSid);
+    expect(spoken(held.verbs)).toContain("You are number 1 in the queue.");
+    expect(spoken(held.verbs)).toMatch(/expected wait is about \d+ minutes/);
+    expect(held.verbs.map((v) => v.name)).toEqual(["Say", "Say", "Pause", "Redirect"]);
+    expect(only(held.verbs, "Pause").attrs.length).toBe("5");
+    expect(only(held.verbs, "Redirect").text).toBe(`${PUBLIC}/voice/hold`);
+
+    const view = await t.contacts.getContact({ contactId });
+    expect(view.contact).toMatchObject({
+      channel: Channel.VOICE,
+      idempotencyKey: callSid,
+      customer: { identifiers: { phone: CALLER } },
+      requiredSkills: [{ skill: "support" }],
+      channelMetadata: { voice_call_id: callSid, ivr_option: "2", ivr_queue: "support" },
+    });
+    expect(view.lastEvent?.type).toBe(ContactEventType.QUEUED);
+
+    // The provider API fails once (5xx): the redirect is retried with backoff.
+    t.api.failNext(1, 503);
+    anna.send({
+      requestId: "avail",
+      command: { case: "setPresence", value: { state: AgentState.AVAILABLE } },
+    });
+    const offer = await anna.next("offer");
+    expect(offer.event.case === "offer" && offer.event.value.contact?.id).toBe(contactId);
+    const offerId = offer.event.case === "offer" ? offer.event.value.offerId : "";
+    anna.send({ requestId: "acc", command: { case: "acceptOffer", value: { offerId } } });
+
+    const redirectPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${callSid}.json`;
+    await waitUntil(
+      "the live call redirect",
+      () =>
+        t.api.requests.some((r) => r.path === redirectPath && r.form.has("Url")) &&
+        t.api.requests.filter((r) => r.path === redirectPath).length >= 2,
+    );
+    const redirects = t.api.requests.filter((r) => r.path === redirectPath);
+    expect(redirects).toHaveLength(2);
+    const redirect = redirects[1]!;
+    expect(redirect.method).toBe("POST");
+    expect(redirect.authorization).toBe(
+      `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString("base64")}`,
+    );
+    const connectUrl = `${PUBLIC}/voice/connect?tenant=default&contact=${contactId}`;
+    expect(redirect.form.get("Url")).toBe(connectUrl);
+    expect(redirect.form.get("Method")).toBe("POST");
+    expect(
+      await metric(t.stack, "switchboard_phone_provider_api_errors_total", 'kind="http_5xx"'),
+    ).toBe(1);
+
+    // The provider fetches the redirect URL: TwiML that dials the agent's client identity.
+    const connect = await t.post(connectUrl, callParams(callSid));
+    expect(connect.status).toBe(200);
+    expect(connect.verbs.map((v) => v.name)).toEqual(["Say", "Dial", "Hangup"]);
+    const client = only(connect.verbs, "Client");
+    expect(client.text).toBe("anna");
+    expect(client.attrs.statusCallback).toBe(
+      `${PUBLIC}/voice/status?leg=agent&tenant=default&contact=${contactId}`,
+    );
+    // The hold loop, should the redirect have been missed, dials the agent as well.
+    const fallback = await t.post("/voice/hold", callParams(callSid));
+    expect(only(fallback.verbs, "Client").text).toBe("anna");
+
+    const agentLeg = newCallSid();
+    const answered = await t.post(
+      client.attrs.statusCallback!,
+      callParams(agentLeg, {
+        ParentCallSid: callSid,
+        CallStatus: "in-progress",
+        To: "client:anna",
+        Direction: "outbound-dial",
+      }),
+    );
+    expect(answered.status).toBe(200);
+    anna.send({
+      requestId: "done",
+      command: {
+        case: "completeContact",
+        value: { contactId, disposition: { code: "resolved", resolved: true } },
+      },
+    });
+    await anna.next("ack");
+    const hungUp = await t.post(
+      "/voice/status",
+      callParams(callSid, { CallStatus: "completed", CallDuration: "42" }),
+    );
+    expect(hungUp.status).toBe(200);
+    await waitUntil("COMPLETED", async () => {
+      const v = await t.contacts.getContact({ contactId });
+      return v.lastEvent?.type === ContactEventType.COMPLETED;
+    });
+    // A hang-up after the agent took the call is not an abandon.
+    expect(t.commands.filter((c) => c.kind === "cancel")).toHaveLength(0);
+    expect(await metric(t.stack, "switchboard_phone_calls_total", 'outcome="connected"')).toBe(1);
+    expect(await metric(t.stack, "switchboard_phone_live_redirects_total", 'result="ok"')).toBe(1);
+  });
+
+  it("a caller who hangs up while queued abandons the contact, once, with the waiting time", async () => {
+    const t = await start(["--callback-threshold-seconds", "86400"]);
+    const callSid = newCallSid();
+    const contactId = await callAndChoose(t, callSid, "1");
+    await holdUntilPosition(t, callSid);
+    const hungUp = await t.post("/voice/status", callParams(callSid, { CallStatus: "completed" }));
+    expect(hungUp.status).toBe(200);
+    expect(hungUp.verbs).toEqual([]);
+    await waitUntil("ABANDONED", async () => {
+      const v = await t.contacts.getContact({ contactId });
+      return v.lastEvent?.type === ContactEventType.ABANDONED;
+    });
+    const v = await t.contacts.getContact({ contactId });
+    expect(v.lastEvent?.reason).toBe("caller_hung_up");
+    // Twilio may send the status twice: counted and cancelled once.
+    await t.post("/voice/status", callParams(callSid, { CallStatus: "completed" }));
+    expect(t.commands.filter((c) => c.kind === "cancel")).toEqual([
+      { kind: "cancel", contactId, key: "caller_hung_up" },
+    ]);
+    expect(await metric(t.stack, "switchboard_phone_calls_total", 'outcome="abandoned"')).toBe(1);
+    expect(await metric(t.stack, "switchboard_phone_abandoned_wait_seconds_count", "")).toBe(1);
+    // The hold loop of a call whose contact ended says goodbye.
+    const after = await t.post("/voice/hold", callParams(callSid));
+    expect(after.verbs.map((x) => x.name)).toEqual(["Say", "Hangup"]);
+  });
+
+  it("callback: long expected wait → press 1 → caller hangs up, contact kept → agent accepts → outbound call → callback-answer dials the agent", async () => {
+    const t = await start(); // default threshold 120 s; no agent staffed → about 3 minutes
+    await putAgent(t.admin, "bob");
+    const callSid = newCallSid();
+    const contactId = await callAndChoose(t, callSid, "2");
+    const held = await holdUntilPosition(t, callSid);
+    expect(held.verbs.map((v) => v.name)).toEqual(["Gather", "Redirect"]);
+    const gather = held.verbs[0]!;
+    expect(gather.attrs).toMatchObject({ action: `${PUBLIC}/voice/hold-choice`, numDigits: "1" });
+    expect(spoken(held.verbs)).toContain("press 1");
+    expect(spoken(held.verbs)).toMatch(/about \d+ minutes/);
+
+    const chose = await t.post(gather.attrs.action!, callParams(callSid, { Digits: "1" }));
+    expect(chose.verbs.map((v) => v.name)).toEqual(["Say", "Hangup"]);
+    expect(spoken(chose.verbs)).toContain("call you back");
+    const hungUp = await t.post("/voice/status", callParams(callSid, { CallStatus: "completed" }));
+    expect(hungUp.status).toBe(200);
+
+    // The contact kept its place: the agent who logs in is offered it (an abandoned one
+    // would never be offered), and no cancel was ever published.
+    const bob = openDesktop(t.stack, "bob", AgentState.AVAILABLE);
+    closers.push(bob.close);
+    const offer = await bob.next("offer");
+    expect(offer.event.case === "offer" && offer.event.value.contact?.id).toBe(contactId);
+    expect(t.commands.filter((c) => c.kind === "cancel")).toHaveLength(0);
+    const offerId = offer.event.case === "offer" ? offer.event.value.offerId : "";
+    bob.send({ requestId: "acc", command: { case: "acceptOffer", value: { offerId } } });
+
+    const createPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`;
+    await waitUntil("the outbound callback call", () =>
+      t.api.requests.some((r) => r.path === createPath),
+    );
+    const placed = t.api.requests.filter((r) => r.path === createPath);
+    expect(placed).toHaveLength(1);
+    const form = placed[0]!.form;
+    const answerUrl = `${PUBLIC}/voice/callback-answer?tenant=default&contact=${contactId}`;
+    expect(form.get("To")).toBe(CALLER);
+    expect(form.get("From")).toBe(DIALLED);
+    expect(form.get("Url")).toBe(answerUrl);
+    expect(form.get("StatusCallback")).toBe(
+      `${PUBLIC}/voice/status?leg=callback&tenant=default&contact=${contactId}`,
+    );
+    expect(form.getAll("StatusCallbackEvent")).toEqual([
+      "initiated",
+      "ringing",
+      "answered",
+      "completed",
+    ]);
+    // No live-call redirect: the caller's own call is over.
+    expect(t.api.requests.some((r) => r.path.includes(callSid))).toBe(false);
+
+    const outbound = newCallSid();
+    const outboundParams = {
+      ...callParams(outbound, { Direction: "outbound-api" }),
+      From: DIALLED,
+      To: CALLER,
+    };
+    const answer = await t.post(answerUrl, outboundParams);
+    expect(answer.status).toBe(200);
+    expect(answer.verbs.map((v) => v.name)).toEqual(["Say", "Dial", "Hangup"]);
+    expect(spoken(answer.verbs)).toContain("callback");
+    expect(only(answer.verbs, "Client").text).toBe("bob");
+    await t.post(form.get("StatusCallback")!, { ...outboundParams, CallStatus: "in-progress" });
+
+    expect(await metric(t.stack, "switchboard_phone_callbacks_total", 'stage="offered"')).toBe(1);
+    expect(await metric(t.stack, "switchboard_phone_callbacks_total", 'stage="accepted"')).toBe(1);
+    expect(await metric(t.stack, "switchboard_phone_callbacks_total", 'stage="placed"')).toBe(1);
+    expect(await metric(t.stack, "switchboard_phone_callbacks_total", 'stage="answered"')).toBe(1);
+    expect(await metric(t.stack, "switchboard_phone_calls_total", 'outcome="callback"')).toBe(1);
+  });
+
+  it("IVR: invalid and missing digits re-prompt a bounded number of times, then the default option; 9 = on behalf of someone", async () => {
+    const t = await start(["--callback-threshold-seconds", "86400"]);
+    const first = newCallSid();
+    await t.post("/voice/incoming", callParams(first));
+    const wrong = await t.post("/voice/menu", callParams(first, { Digits: "7" }));
+    expect(spoken(wrong.verbs)).toContain("not one of the options");
+    expect(only(wrong.verbs, "Gather").attrs.action).toBe(`${PUBLIC}/voice/menu`);
+    const silent = await t.post("/voice/menu", callParams(first));
+    expect(spoken(silent.verbs)).not.toContain("not one of the options");
+    expect(only(silent.verbs, "Gather")).toBeDefined();
+    const third = await t.post("/voice/menu", callParams(first, { Digits: "*" }));
+    expect(third.verbs.map((v) => v.name)).toEqual(["Say", "Redirect"]);
+    const submitted = t.commands.find((c) => c.key === first);
+    const dflt = await t.contacts.getContact({ contactId: submitted!.contactId });
+    expect(dflt.contact?.requiredSkills.map((s) => s.skill)).toEqual(["sales"]);
+
+    const second = newCallSid();
+    await t.post("/voice/incoming", callParams(second));
+    const behalf = await t.post("/voice/menu", callParams(second, { Digits: "9" }));
+    expect(spoken(behalf.verbs)).toContain("on behalf");
+    expect(spoken(behalf.verbs)).not.toContain("press 9");
+    const contactId = await (async () => {
+      await t.post("/voice/menu", callParams(second, { Digits: "2" }));
+      return t.commands.find((c) => c.key === second)!.contactId;
+    })();
+    const v = await t.contacts.getContact({ contactId });
+    expect(v.contact?.intermediary).toMatchObject({
+      kind: IntermediaryKind.CARER,
+      id: CALLER,
+      present: true,
+    });
+    expect(v.contact?.customer?.id).toBe(`voice-call:${second}`);
+  });
+
+  it("languages and menu from --channels-file: language menu, prompts in the chosen language, contact.language", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "phone-"));
+    const file = join(dir, "channels.yaml");
+    writeFileSync(
+      file,
+      [
+        "phone:",
+        "  languages:",
+        "    - { digit: 1, name: English, voice: en-GB, code: en }",
+        "    - { digit: 2, name: français, voice: fr-FR, code: fr }",
+        "  menu:",
+        "    - { digit: 3, label: billing, queue: billing, skills: [billing], priority: 20 }",
+        "  prompts:",
+        "    fr-FR:",
+        '      languageOption: "Pour le {name}, appuyez sur {digit}."',
+        '      menuOption: "Pour {label}, appuyez sur {digit}."',
+        "",
+      ].join("\n"),
+    );
+    const t = await start(["--channels-file", file, "--callback-threshold-seconds", "86400"]);
+    const callSid = newCallSid();
+    const incoming = await t.post("/voice/incoming", callParams(callSid));
+    const gather = only(incoming.verbs, "Gather");
+    expect(gather.attrs.action).toBe(`${PUBLIC}/voice/language`);
+    const says = gather.children.filter((c) => c.name === "Say");
+    expect(says.map((s) => [s.attrs.language, s.text])).toEqual([
+      ["en-GB", "Welcome."],
+      ["en-GB", "For English, press 1."],
+      ["fr-FR", "Pour le français, appuyez sur 2."],
+    ]);
+    const french = await t.post("/voice/language", callParams(callSid, { Digits: "2" }));
+    const menuSays = allVerbs(french.verbs).filter((v) => v.name === "Say");
+    expect(menuSays.map((s) => [s.attrs.language, s.text])).toEqual([
+      ["fr-FR", "Pour billing, appuyez sur 3."],
+    ]);
+    await t.post("/voice/menu", callParams(callSid, { Digits: "3" }));
+    const contactId = t.commands.find((c) => c.key === callSid)!.contactId;
+    const v = await t.contacts.getContact({ contactId });
+    expect(v.contact).toMatchObject({
+      language: "fr",
+      priority: 20,
+      queueId: "billing",
+      requiredSkills: [{ skill: "billing" }],
+    });
+  });
+});
