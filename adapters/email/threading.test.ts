@@ -12,7 +12,6 @@ import {
 import {
   AdminService,
   AgentService,
-  type AgentServiceConnectResponse,
   Channel,
   ContactEventType,
   ContactService,
