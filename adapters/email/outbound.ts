@@ -92,10 +92,9 @@ export async function startOutbound(
       await transport.sendMail(mail);
     } catch (err) {
       metrics.outbound.inc({ kind, outcome: "failed" });
-      logger.warn(
-        { ...ids, err: (err as Error).message },
-        `email ${kind} not sent; retrying with backoff`,
-      );
+      // The relay's text may quote the recipient: log its codes only (no PII at warn).
+      const { code, responseCode } = err as { code?: string; responseCode?: number };
+      logger.warn({ ...ids, code, responseCode }, `email ${kind} not sent; retrying with backoff`);
       await store.releaseSend(claimId);
       throw err;
     }
