@@ -3,7 +3,7 @@
 import type { AdapterName } from "../core/index.js";
 import type { AdapterFactory } from "../gateway/index.js";
 import { startEmailAdapter } from "./email/index.js";
-import { startKioskAdapter } from "./kiosk/index.js";
+import { runKioskSimCommand, startKioskAdapter } from "./kiosk/index.js";
 import { startWebAdapter } from "./web/index.js";
 
 export const ADAPTER_FACTORIES: Partial<Record<AdapterName, AdapterFactory>> = {
@@ -11,3 +11,6 @@ export const ADAPTER_FACTORIES: Partial<Record<AdapterName, AdapterFactory>> = {
   kiosk: startKioskAdapter,
   web: startWebAdapter,
 };
+
+// `switchboard kiosk-sim` (dispatched by cli/run.ts before any configuration is loaded).
+export { runKioskSimCommand };

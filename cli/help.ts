@@ -24,6 +24,8 @@ Roles:
                          (switchboard staff --help)
   demo                   a guided first run against a running switchboard: agents,
                          contacts, offers with their explanations (switchboard demo --help)
+  kiosk-sim              simulated kiosks on real streams against a running switchboard
+                         (switchboard kiosk-sim --help)
   bench                  benchmarks (not built yet; use npm run bench:router)
 
 Options (each also an environment variable; a --config YAML/JSON file takes the same keys):

@@ -1,3 +1,4 @@
+import { runKioskSimCommand } from "../adapters/index.js";
 import {
   type Config,
   createLogger,
@@ -22,6 +23,7 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   if (argv[0] === "simulate") return runSimulateCommand(argv.slice(1), io);
   if (argv[0] === "staff") return runStaffCommand(argv.slice(1), io);
   if (argv[0] === "demo") return runDemoCommand(argv.slice(1), io);
+  if (argv[0] === "kiosk-sim") return runKioskSimCommand(argv.slice(1), io);
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(helpText());
     return 0;

@@ -7,3 +7,5 @@ export {
   type KioskAdapterOptions,
   startKioskAdapter,
 } from "./kiosk-adapter.js";
+export { type KioskSimOptions, type KioskSimSummary, runKioskSim } from "./kiosk-sim.js";
+export { KIOSK_SIM_USAGE, runKioskSimCommand } from "./kiosk-sim-command.js";

@@ -167,6 +167,7 @@ export function parseKioskSection(
 
   const tenant = text("tenant", section.tenant, config.tenants[0] ?? "default", ID_PATTERN);
   const devices = new Map<string, KioskDevice>();
+  const seenIds = new Set<string>();
   const rawDevices = section.devices ?? [];
   if (!Array.isArray(rawDevices) || rawDevices.length > MAX_DEVICES) {
     out.push({ field: at("devices"), description: `a list of at most ${MAX_DEVICES} devices` });
@@ -195,7 +196,8 @@ export function parseKioskSection(
       const id = text(`${p}.id`, d.id, "", DEVICE_ID);
       if (id === "" && d.id === undefined)
         out.push({ field: at(`${p}.id`), description: "required" });
-      if (devices.has(id)) out.push({ field: at(`${p}.id`), description: `${id} listed twice` });
+      if (seenIds.has(id)) out.push({ field: at(`${p}.id`), description: `${id} listed twice` });
+      seenIds.add(id);
       let hash: Buffer | undefined;
       if (typeof d.token_sha256 === "string" && HEX_SHA256.test(d.token_sha256.toLowerCase())) {
         hash = Buffer.from(d.token_sha256.toLowerCase(), "hex");

@@ -25,6 +25,8 @@ import {
 import { waitUntil } from "../../test/harness/index.js";
 import { connectAgent, type Stack, startStack } from "../../test/stack/index.js";
 import { createKioskAdapter } from "./kiosk-adapter.js";
+import { runKioskSim } from "./kiosk-sim.js";
+import { KIOSK_SIM_USAGE, readSimChannelsFile, runKioskSimCommand } from "./kiosk-sim-command.js";
 
 type Request = MessageInitShape<typeof KioskServiceConnectRequestSchema>;
 type Stream = ClientDuplexStream<Request, KioskServiceConnectResponse>;
@@ -533,5 +535,80 @@ describe("kiosk reconnect, callback and CSAT", () => {
     expect(await metric(stack, 'switchboard_kiosk_callbacks_total{outcome="offered"}')).toBe(1);
     expect(await metric(stack, 'switchboard_kiosk_callbacks_total{outcome="accepted"}')).toBe(1);
     kiosk.cancel();
+  });
+});
+
+describe("kiosk-sim", () => {
+  it("runs simulated kiosks and agents against a gateway and reports counts the server agrees with", async () => {
+    stack = await startKioskStack();
+    const file = join(dir, "sim.yaml");
+    writeFileSync(file, KIOSK_SECTION);
+    const fromFile = readSimChannelsFile(file);
+    // Only devices with a plain token can be simulated (atm-2 has a hash only).
+    expect(fromFile.devices.map((d) => d.id)).toEqual([
+      "atm-1",
+      "atm-3",
+      "sim-1",
+      "sim-2",
+      "sim-3",
+    ]);
+    const summary = await runKioskSim({
+      target: stack.grpcAddress,
+      devices: fromFile.devices.filter((d) => d.id.startsWith("sim-")),
+      durationMs: 2500,
+      tickMs: 100,
+      // Per tick: a help request whenever the kiosk is free, faults often, a drop now and then.
+      helpPerMinute: 600,
+      faultPerMinute: 300,
+      reconnectPerMinute: 60,
+      flows: fromFile.flows,
+      agents: 2,
+      agentSkills: fromFile.skills,
+      handleMs: 100,
+      seed: 7,
+    });
+    expect(summary).toMatchObject({ devices: 3, refused: 0, errors: 0 });
+    expect(summary.welcomes).toBe(3 + summary.reconnects);
+    expect(summary.reconnects).toBeGreaterThan(0);
+    expect(summary.helpRequests).toBeGreaterThan(0);
+    expect(summary.contactsCreated).toBeGreaterThan(0);
+    expect(summary.contactsCreated).toBeLessThanOrEqual(summary.helpRequests);
+    expect(summary.agentsJoined).toBeGreaterThan(0);
+    expect(summary.agentsJoined).toBeLessThanOrEqual(summary.contactsCreated);
+    expect(summary.csatAnswered).toBeGreaterThan(0);
+    expect(summary.faultsRaised).toBeGreaterThan(0);
+    expect(summary.faultsDeduped).toBeGreaterThan(0);
+    expect(summary.faultsRaised + summary.faultsDeduped).toBeLessThanOrEqual(summary.faultsSent);
+    // What the devices were told matches what the adapter counted (requests in flight when the
+    // run stopped may be counted by the server only).
+    const created = await metric(stack, 'switchboard_kiosk_help_requests_total{outcome="created"}');
+    expect(created).toBeGreaterThanOrEqual(summary.contactsCreated);
+    expect(created).toBeLessThanOrEqual(summary.helpRequests);
+    const raised = await metric(stack, 'switchboard_kiosk_faults_total{outcome="raised"}');
+    expect(raised).toBeGreaterThanOrEqual(summary.faultsRaised);
+  });
+});
+
+describe("switchboard kiosk-sim flags", () => {
+  const io = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const stream = (into: string[]) =>
+      ({ write: (chunk: string) => into.push(chunk) > 0 }) as unknown as NodeJS.WritableStream;
+    return { out, err, io: { stdout: stream(out), stderr: stream(err) } };
+  };
+
+  it("prints its usage, and refuses bad flags or a run without devices with exit 2", async () => {
+    const help = io();
+    expect(await runKioskSimCommand(["--help"], help.io)).toBe(0);
+    expect(help.out.join("")).toBe(KIOSK_SIM_USAGE);
+    const bad = io();
+    expect(await runKioskSimCommand(["--devices", "zero", "--token", "t"], bad.io)).toBe(2);
+    expect(bad.err.join("")).toContain("--devices must be a number from 1 to 10000");
+    const unknown = io();
+    expect(await runKioskSimCommand(["--bogus"], unknown.io)).toBe(2);
+    const none = io();
+    expect(await runKioskSimCommand(["--devices", "2"], none.io)).toBe(2);
+    expect(none.err.join("")).toContain("give --channels-file");
   });
 });
