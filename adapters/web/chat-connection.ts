@@ -117,6 +117,11 @@ export function serveChatSocket(
       : parseClientFrame(rawText(data));
     metrics.framesIn.inc({ type: isFrameError(frame) ? "invalid" : frame.type });
     if (isFrameError(frame)) return fail(frame);
+    // A transcript email may take seconds: it must not hold up the conversation behind it.
+    if (frame.type === "transcript") {
+      handle(frame).catch((err: unknown) => fail(describe(err, log)));
+      return;
+    }
     queue = queue.then(() => handle(frame)).catch((err: unknown) => fail(describe(err, log)));
   });
 

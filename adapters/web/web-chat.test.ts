@@ -2,12 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { decodeConversationMessage } from "../../core/index.js";
 import { Channel, ContactEventType, ContactService, MessageSender } from "../../proto/index.js";
-import { waitUntil } from "../../test/harness/index.js";
+import { findFreePort, waitUntil } from "../../test/harness/index.js";
 import { connectAgent, type Stack, startStack } from "../../test/stack/index.js";
-import { startWebAdapter } from "./index.js";
+import { createWebAdapter, startWebAdapter } from "./index.js";
 
 // Real clients only: fetch for POST /chat/sessions, `ws` for the socket, gRPC AgentService for
 // the agent. One stack per test (they start in tens of milliseconds).
@@ -272,8 +275,16 @@ describe("web chat: reconnect and absence", () => {
     expect(await first.next("welcome")).toMatchObject({ contactId });
     first.send({ type: "message", text: "Hello, my invoice is wrong", id: "a1" });
     await first.next("message", (f) => f.id === "c-a1");
+    const gauge = async () =>
+      Number(
+        /switchboard_chat_sockets_open\{[^}]*} (\d+)/.exec(
+          await (await fetch(`${s.httpUrl}/metrics`)).text(),
+        )?.[1],
+      );
+    expect(await gauge()).toBe(1);
     first.ws.close();
     await first.closed;
+    await waitUntil("the socket counted closed", async () => (await gauge()) === 0, 5000);
 
     const second = await openChat(s, token);
     expect(await second.next("welcome")).toMatchObject({ contactId, name: "Ann" });
@@ -344,6 +355,9 @@ describe("web chat with a real agent (gRPC AgentService)", () => {
     const other = await openChat(s, ahead.token);
     other.send({ type: "leave" });
     await chat.next("position", (f) => f.position === 1);
+    expect((await other.closed).code).toBe(1000);
+    const left = await s.client(ContactService).getContact({ contactId: ahead.contactId });
+    expect(left.lastEvent).toMatchObject({ type: ContactEventType.ABANDONED });
 
     const anna = await connectAgent(s, "anna", {
       displayName: "Anna Agent",
@@ -429,5 +443,102 @@ describe("web chat with a real agent (gRPC AgentService)", () => {
     expect(bySession.customerId).toBe(byEmail.customerId);
     anna.close();
     bob.close();
+  });
+});
+
+describe("web chat: the transcript by email and leaving an agent", () => {
+  it("mails the transcript to the customer through --smtp-outbound-url (a real SMTP server)", async () => {
+    const mails: { to: string[]; subject: string; text: string }[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS", "AUTH"],
+      logger: false,
+      onData(stream, session, callback) {
+        simpleParser(stream).then(
+          (mail) => {
+            mails.push({
+              to: session.envelope.rcptTo.map((r) => r.address),
+              subject: mail.subject ?? "",
+              text: mail.text ?? "",
+            });
+            callback();
+          },
+          (err: Error) => callback(err),
+        );
+      },
+    });
+    const port = await findFreePort();
+    await new Promise<void>((resolve) => smtp.listen(port, "127.0.0.1", resolve));
+    try {
+      const s = await start(["--smtp-outbound-url", `smtp://127.0.0.1:${port}`]);
+      const { token, contactId } = await newSession(s);
+      const anna = await connectAgent(s, "anna", {
+        displayName: "Anna",
+        skills: [{ skill: "billing", proficiency: 3 }],
+      });
+      await anna.acceptNext();
+      const chat = await openChat(s, token);
+      await chat.next("status", (f) => f.state === "accepted" || f.state === "connected");
+      chat.send({ type: "message", text: "Where is my refund?", id: "r1" });
+      await anna.next("message");
+      anna.send({ case: "sendMessage", value: { contactId, text: "It left today." } });
+      await chat.next("message", (f) => f.from === "agent");
+      chat.send({ type: "transcript" });
+      await chat.next("transcript_sent");
+      expect(mails).toHaveLength(1);
+      expect(mails[0]?.to).toEqual(["ann.customer@example.com"]);
+      expect(mails[0]?.subject).toContain(contactId);
+      expect(mails[0]?.text).toMatch(/Ann: Where is my refund\?[\s\S]*Anna: It left today\./);
+      anna.close();
+    } finally {
+      await new Promise<void>((resolve) => smtp.close(resolve));
+    }
+  });
+
+  it("a customer who leaves while with an agent: the contact stays with the agent, the transcript says so", async () => {
+    const s = await start();
+    const { token, contactId } = await newSession(s);
+    const anna = await connectAgent(s, "anna", { skills: [{ skill: "billing", proficiency: 3 }] });
+    await anna.acceptNext();
+    const chat = await openChat(s, token);
+    // Connected after the accept: the resumed status carries the agent.
+    expect(await chat.next("status")).toMatchObject({ agentName: "anna", ended: false });
+    chat.send({ type: "leave" });
+    await chat.closed;
+    const tenant = s.store.forTenant("default");
+    await waitUntil(
+      "the departure in the transcript",
+      async () =>
+        (await tenant.contacts.listMessages(contactId))
+          .map(decodeConversationMessage)
+          .some((m) => m.sender === MessageSender.SYSTEM && m.metadata.event === "customer_left"),
+      5000,
+    );
+    const record = await s.client(ContactService).getContact({ contactId });
+    expect(record.lastEvent?.type).not.toBe(ContactEventType.ABANDONED);
+    await anna.complete(contactId);
+    anna.close();
+  });
+});
+
+describe("web chat: keepalive and drain", () => {
+  it("terminates a socket that stops answering pings; a drain closes sockets with 1001", async () => {
+    stack = await startStack({
+      adapters: [createWebAdapter({ keepaliveMs: 50 })],
+      argv: ["--channels-file", channelsFile],
+    });
+    const s = stack;
+    const { token } = await newSession(s);
+    // A dead peer: `ws` with autoPong off never answers the server's pings.
+    const dead = new WebSocket(wsUrl(s, token), { autoPong: false });
+    clients.push(dead);
+    const deadClosed = new Promise<number>((resolve) => dead.on("close", (code) => resolve(code)));
+    const alive = await openChat(s, token);
+    await alive.next("welcome");
+    expect(await deadClosed).toBe(1006);
+    expect(alive.ws.readyState).toBe(WebSocket.OPEN);
+    await s.stop();
+    stack = undefined;
+    expect((await alive.closed).code).toBe(1001);
   });
 });
