@@ -47,6 +47,7 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
     const e = SwitchboardError.from(err);
     if (
       e.code === "UNIMPLEMENTED" ||
+      e.code === "INVALID_ARGUMENT" ||
       e.code === "FAILED_PRECONDITION" ||
       e.code === "UNAVAILABLE"
     ) {
