@@ -4,11 +4,13 @@ import type { AdapterName } from "../core/index.js";
 import type { AdapterFactory } from "../gateway/index.js";
 import { startEmailAdapter } from "./email/index.js";
 import { runKioskSimCommand, startKioskAdapter } from "./kiosk/index.js";
+import { startPhoneAdapter } from "./phone/index.js";
 import { startWebAdapter } from "./web/index.js";
 
 export const ADAPTER_FACTORIES: Partial<Record<AdapterName, AdapterFactory>> = {
   email: startEmailAdapter,
   kiosk: startKioskAdapter,
+  phone: startPhoneAdapter,
   web: startWebAdapter,
 };
 
