@@ -319,6 +319,9 @@ export function createCallFlow(deps: CallFlowDeps): CallFlow {
         record.agentId = agentId;
         await calls(record.tenant).put(record);
       }
+      // The call is on its way to the agent: no live-call redirect needed any more (one would
+      // restart the dial).
+      await calls(record.tenant).markDone(`redirect:${contactId}`);
       return [say("connecting"), dial(record, contactId, agentId), { kind: "hangup" }];
     }
     if (record.stage === "callback") return [say("callbackConfirmed"), { kind: "hangup" }];

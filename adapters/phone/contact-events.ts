@@ -82,7 +82,11 @@ export async function consumeContactEvents(deps: ContactEventDeps): Promise<Cons
     if (event.type === ContactEventType.ACCEPTED && event.agentId !== "") {
       record.agentId = event.agentId;
     }
-    if (record.stage === "queued" && event.type === ContactEventType.ACCEPTED) {
+    // "connecting" again: a redelivery after the provider API failed.
+    if (
+      (record.stage === "queued" || record.stage === "connecting") &&
+      event.type === ContactEventType.ACCEPTED
+    ) {
       if (record.callerGone === true) return;
       record.stage = "connecting";
       await store.put(record);

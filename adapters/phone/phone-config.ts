@@ -108,7 +108,7 @@ const DEFAULT_MENU: readonly MenuOption[] = [
   { digit: "2", label: "support", queue: "support", skills: ["support"] },
   {
     digit: "9",
-    label: "calling on behalf of someone else",
+    label: "calls on behalf of someone else",
     skills: [],
     onBehalf: IntermediaryKind.CARER,
   },
