@@ -44,6 +44,8 @@ export interface ChatPeer {
  */
 export interface ChatHub {
   attach(peer: ChatPeer): void;
+  /** Sockets this process holds for the contact. */
+  count(tenant: string, contactId: string): number;
   detach(peer: ChatPeer): void;
   /** A session was created: the grace period runs until its first socket attaches. */
   waitForCustomer(tenant: string, contactId: string): void;
@@ -145,6 +147,9 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   };
 
   const hub: ChatHub = {
+    count(tenant, contactId) {
+      return held(tenant, contactId)?.size ?? 0;
+    },
     attach(peer) {
       const k = key(peer.tenant, peer.contactId);
       const set = peers.get(k) ?? new Set<ChatPeer>();

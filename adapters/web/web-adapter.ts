@@ -18,6 +18,8 @@ export interface WebAdapterOptions {
 }
 
 const WS_PATH = "/ws/chat";
+/** Sockets one chat may hold on one process (tabs of the same session); more are refused 429. */
+const MAX_SOCKETS_PER_CHAT = 5;
 
 /**
  * The web chat adapter (issue #6): `POST /chat/sessions` creates a customer's CHAT contact
@@ -142,6 +144,10 @@ async function startWeb(ctx: AdapterContext, options: WebAdapterOptions): Promis
         if (socket.destroyed) return;
         if (found === undefined) {
           reject(socket, 401, "token", "missing, unknown or expired chat token");
+          return;
+        }
+        if (hub.count(found.session.tenant, found.session.contactId) >= MAX_SOCKETS_PER_CHAT) {
+          reject(socket, 429, "too_many", "too many connections for this chat; close a tab");
           return;
         }
         wss.handleUpgrade(req, socket, head, (ws) => {

@@ -27,7 +27,7 @@ describe("the chat widget in chromium", () => {
   it.skipIf(missing)(
     missing
       ? `SKIPPED: no ${CHROMIUM} here (.ci/run installs Debian's chromium)`
-      : "start a chat, see the queue, chat with an agent, get the reply",
+      : "start a chat, see the queue, chat with an agent, get the reply, answer the CSAT",
     async () => {
       const stack = await startStack({
         adapters: [startWebAdapter],
@@ -101,6 +101,21 @@ describe("the chat widget in chromium", () => {
         mkdirSync("test-results", { recursive: true });
         await page.screenshot({ path: SCREENSHOT, fullPage: true });
         expect(existsSync(SCREENSHOT)).toBe(true);
+
+        // The agent completes: the page asks for a score, the answer lands in the history.
+        await anna.complete(contactId);
+        await page.getByRole("button", { name: "5 of 5" }).click();
+        await waitUntil(
+          "the thanks on the page",
+          async () => /Thank you for your feedback/.test((await status.textContent()) ?? ""),
+          10_000,
+        );
+        const tenant = stack.store.forTenant("default");
+        const customer = await tenant.identity.resolve([
+          { kind: "email", value: "ann.browser@example.com" },
+        ]);
+        const history = await tenant.history.getHistory(customer.customerId);
+        expect(history.contacts.find((c) => c.contactId === contactId)?.csat).toBe(5);
         expect(problems).toEqual([]);
         anna.close();
       } finally {

@@ -186,6 +186,9 @@ describe("web chat: the upgrade checks the origin and the token first", () => {
     expect((await upgradeStatus(wsUrl(s, token), s.httpUrl)).status).toBe(101);
     expect((await upgradeStatus(wsUrl(s, token), "https://shop.example.com")).status).toBe(101);
     expect((await upgradeStatus(wsUrl(s, token))).status).toBe(101);
+    // One chat, five tabs at most.
+    for (let i = 0; i < 2; i += 1) await openChat(s, token);
+    expect((await upgradeStatus(wsUrl(s, token))).status).toBe(429);
     const metrics = await (await fetch(`${s.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(
       /switchboard_chat_upgrades_rejected_total\{[^}]*reason="origin"[^}]*} 1/,
