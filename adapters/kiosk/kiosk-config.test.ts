@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { SwitchboardError } from "../../core/index.js";
 import { IntermediaryKind, KioskFaultCode } from "../../proto/index.js";
 import { faultName, faultSpecOf, flowOf, parseKioskSection, sha256 } from "./kiosk-config.js";
@@ -90,5 +92,19 @@ describe("the kiosk section of --channels-file", () => {
       "--channels-file kiosk.staff_assisted_kind",
     ]);
     expect(found.join("\n")).not.toContain("short-secret");
+  });
+});
+
+describe("kiosk.example.yaml (the README's example)", () => {
+  it("is a valid kiosk section", () => {
+    const file = new URL("./kiosk.example.yaml", import.meta.url).pathname;
+    const s = parseKioskSection(
+      (parseYaml(readFileSync(file, "utf8")) as { kiosk: Record<string, unknown> }).kiosk,
+      config,
+    );
+    expect([...s.devices.keys()]).toEqual(["atm-001", "atm-002", "tvm-101", "info-7"]);
+    expect(
+      s.devices.get("info-7")?.tokenSha256.equals(sha256("info-7-example-token-change-me")),
+    ).toBe(true);
   });
 });

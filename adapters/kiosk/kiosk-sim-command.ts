@@ -11,7 +11,7 @@ Runs N simulated kiosks on real KioskService streams against a running Switchboa
 in another terminal): heartbeats, help requests, faults and their clearing, CSAT answers,
 callback acceptances and dropped streams, then prints what happened. Devices must be configured
 in the gateway's --channels-file (adapters/kiosk/README.md).
-  --devices N            how many kiosks (default 3)
+  --devices N            how many kiosks (default 3; 0 with --agents: agents only)
   --target host:port     gateway gRPC address (default 127.0.0.1:50051)
   --channels-file F      take the devices (id and plain token) and flow names from the file's
                          kiosk section: the same file the gateway runs with
@@ -106,7 +106,7 @@ export async function runKioskSimCommand(argv: readonly string[], io: Io): Promi
       ? n
       : `--${key} must be a number from ${min} to ${max}`;
   };
-  const count = num("devices", 3, 1, 10_000);
+  const count = num("devices", 3, 0, 10_000);
   const helpRate = num("help-rate", 6, 0, 6000);
   const faultRate = num("fault-rate", 2, 0, 6000);
   const reconnectRate = num("reconnect-rate", 1, 0, 6000);
@@ -134,7 +134,8 @@ export async function runKioskSimCommand(argv: readonly string[], io: Io): Promi
           token,
         }))
       : file.devices.slice(0, n);
-  if (devices.length === 0)
+  if (n === 0 && (agentCount as number) === 0) return fail("--devices 0 needs --agents");
+  if (devices.length === 0 && n > 0)
     return fail("give --channels-file (devices with a plain token) or --token");
   if (devices.length < n) {
     return fail(`${channelsFile} has only ${devices.length} devices with a plain token, not ${n}`);
@@ -170,13 +171,13 @@ export async function runKioskSimCommand(argv: readonly string[], io: Io): Promi
     return 1;
   }
   say(formatSummary(summary));
-  return summary.welcomes > 0 ? 0 : 1;
+  return summary.welcomes > 0 || devices.length === 0 ? 0 : 1;
 }
 
 export function formatSummary(s: KioskSimSummary): string {
   return [
     `kiosks           ${s.devices} (${s.welcomes} welcomes, ${s.refused} refused, ${s.reconnects} reconnects, ${s.resumed} requests resumed)`,
-    `help requests    ${s.helpRequests} sent → ${s.contactsCreated} contacts, ${s.agentsJoined} agents joined, ${s.ended} ended`,
+    `help requests    ${s.helpRequests} sent, ${s.contactsCreated} contacts followed, ${s.agentsJoined} agents joined, ${s.ended} ended`,
     `callbacks        ${s.callbacksOffered} offered, ${s.callbacksAccepted} accepted`,
     `csat             ${s.csatQuestions} asked, ${s.csatAnswered} answered`,
     `faults           ${s.faultsSent} sent → ${s.faultsRaised} raised, ${s.faultsDeduped} deduped; ${s.faultsCleared} cleared, ${s.faultsResolved} resolved`,

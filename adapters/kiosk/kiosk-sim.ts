@@ -341,7 +341,10 @@ async function startAgents(
     const stream = client.connect({ metadata }) as AgentStream;
     streams.push(stream);
     stream.on("error", () => {});
+    const withdrawn = new Set<string>();
     stream.on("data", (m: AgentServiceConnectResponse) => {
+      // A contact cancelled while offered (a fault cleared on site) is not completed.
+      if (m.event.case === "offerWithdrawn") withdrawn.add(m.event.value.offerId);
       if (m.event.case !== "offer") return;
       const { offerId } = m.event.value;
       const contactId = m.event.value.contact?.id ?? "";
@@ -351,7 +354,7 @@ async function startAgents(
         command: { case: "acceptOffer", value: { offerId } },
       });
       setTimeout(() => {
-        if (stream.writableEnded) return;
+        if (stream.writableEnded || withdrawn.delete(offerId)) return;
         stream.write({
           requestId: `wu-${offerId}`,
           command: { case: "startWrapUp", value: { contactId } },

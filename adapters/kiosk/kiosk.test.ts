@@ -361,6 +361,27 @@ describe("kiosk help requests", () => {
   });
 });
 
+describe("kiosk cancel", () => {
+  it("a customer who walks away abandons the request; the screen hears it ended", async () => {
+    stack = await startKioskStack();
+    const { kiosk } = await connectKiosk(stack, "atm-1");
+    kiosk.send({ case: "helpRequest", value: { requestId: "r4", flow: "card-replacement" } });
+    const { contactId } = await kiosk.next("statusUpdate");
+    kiosk.send({ case: "cancelHelp", value: { requestId: "r4" } });
+    expect(await kiosk.next("statusUpdate", (u) => u.status === KioskStatus.ENDED)).toMatchObject({
+      contactId,
+      reason: "abandoned",
+    });
+    expect(kiosk.seen.some((m) => m.message.case === "csatQuestion")).toBe(false);
+    kiosk.cancel();
+    await kiosk.ended;
+    // Gone from the open requests of the next welcome.
+    const { kiosk: back, welcome } = await connectKiosk(stack, "atm-1");
+    expect(welcome.openRequests).toEqual([]);
+    back.cancel();
+  });
+});
+
 describe("kiosk faults", () => {
   it("opens one field-service contact per device and fault until cleared or completed", async () => {
     stack = await startKioskStack();
@@ -604,7 +625,7 @@ describe("switchboard kiosk-sim flags", () => {
     expect(help.out.join("")).toBe(KIOSK_SIM_USAGE);
     const bad = io();
     expect(await runKioskSimCommand(["--devices", "zero", "--token", "t"], bad.io)).toBe(2);
-    expect(bad.err.join("")).toContain("--devices must be a number from 1 to 10000");
+    expect(bad.err.join("")).toContain("--devices must be a number from 0 to 10000");
     const unknown = io();
     expect(await runKioskSimCommand(["--bogus"], unknown.io)).toBe(2);
     const none = io();
