@@ -167,6 +167,8 @@ export async function consumeContactEvents(deps: ContactEventDeps): Promise<Cons
       maxDeliver: 8,
       backoffMs: [200, 1000, 3000, 10_000],
       concurrency: 8,
+      // Covers the provider API's attempts (4 × 5 s timeout + 4.25 s of backoff).
+      ackWaitMs: 60_000,
       // One contact's events in order; different contacts side by side.
       partitionKey: (m) => m.msgId?.split(":").slice(0, 3).join(":") ?? m.subject,
     },

@@ -68,11 +68,13 @@ async function start(extra: string[] = []) {
   });
   // Every submit and cancel the adapter publishes (the bus keeps them; subscribe sees them).
   const commands: { kind: string; contactId: string; key: string }[] = [];
+  const tenants = new Map<string, string>();
   await stack.bus.subscribe(pipelineFilters.contactCommands(stack.bus.subjects), (m) => {
     const c = decodeContactCommand(m.data).command;
-    if (c.case === "submit")
+    if (c.case === "submit") {
       commands.push({ kind: "submit", contactId: c.value.id, key: c.value.idempotencyKey });
-    else if (c.case === "cancel")
+      tenants.set(c.value.id, c.value.tenant);
+    } else if (c.case === "cancel")
       commands.push({ kind: "cancel", contactId: c.value.contactId, key: c.value.reason });
     else commands.push({ kind: String(c.case), contactId: "", key: "" });
   });
@@ -80,6 +82,7 @@ async function start(extra: string[] = []) {
     stack,
     api,
     commands,
+    tenants,
     post: twilioClient(stack.httpUrl, PUBLIC),
     contacts: stack.client(ContactService),
     admin: stack.client(AdminService),
@@ -104,6 +107,12 @@ const only = (verbs: readonly Verb[], name: string): Verb => {
   expect(found, `one <${name}> in ${JSON.stringify(verbs)}`).toHaveLength(1);
   return found[0]!;
 };
+
+function channelsFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "phone-")), "channels.yaml");
+  writeFileSync(file, `${text}\n`);
+  return file;
+}
 
 async function metric(s: Stack, name: string, labels: string): Promise<number> {
   const text = await (await fetch(`${s.httpUrl}/metrics`)).text();
@@ -494,5 +503,101 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
       queueId: "billing",
       requiredSkills: [{ skill: "billing" }],
     });
+  });
+
+  it("a live call already gone (4xx) is not retried, the hold loop still dials the agent; anonymous callers get no callback offer", async () => {
+    const t = await start(); // default threshold: the wait of about 3 minutes would offer one
+    await putAgent(t.admin, "anna");
+    const callSid = newCallSid();
+    await t.post("/voice/incoming", callParams(callSid, { From: "anonymous" }));
+    await t.post("/voice/menu", callParams(callSid, { From: "anonymous", Digits: "1" }));
+    const contactId = t.commands.find((c) => c.key === callSid)!.contactId;
+    const held = await holdUntilPosition(t, callSid);
+    expect(spoken(held.verbs)).toMatch(/about \d+ minutes/);
+    expect(allVerbs(held.verbs).some((v) => v.name === "Gather")).toBe(false);
+    const v = await t.contacts.getContact({ contactId });
+    expect(v.contact?.customer?.id).toBe(`voice-call:${callSid}`);
+    expect(v.contact?.customer?.identifiers?.phone ?? "").toBe("");
+
+    t.api.failNext(1, 404);
+    const anna = openDesktop(t.stack, "anna", AgentState.AVAILABLE);
+    closers.push(anna.close);
+    const offer = await anna.next("offer");
+    const offerId = offer.event.case === "offer" ? offer.event.value.offerId : "";
+    anna.send({ requestId: "acc", command: { case: "acceptOffer", value: { offerId } } });
+    await waitUntil(
+      "the failed redirect to be counted",
+      async () =>
+        (await metric(t.stack, "switchboard_phone_live_redirects_total", 'result="failed"')) === 1,
+    );
+    const redirectPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${callSid}.json`;
+    expect(t.api.requests.filter((r) => r.path === redirectPath)).toHaveLength(1);
+    expect(
+      await metric(t.stack, "switchboard_phone_provider_api_errors_total", 'kind="http_4xx"'),
+    ).toBe(1);
+    const fallback = await t.post("/voice/hold", callParams(callSid, { From: "anonymous" }));
+    expect(fallback.verbs.map((x) => x.name)).toEqual(["Say", "Dial", "Hangup"]);
+    expect(only(fallback.verbs, "Client").text).toBe("anna");
+  });
+
+  it("placeOn: offered — the callback is placed when the agent is reserved, the customer holds on the callback leg until the agent accepts; agents.<id>.number dials a <Number>", async () => {
+    const file = channelsFile(
+      [
+        "phone:",
+        '  callbacks: { placeOn: offered, callerId: "+3220000099" }',
+        "  agents:",
+        '    carl: { number: "+32470999888" }',
+      ].join("\n"),
+    );
+    const t = await start(["--channels-file", file]);
+    await putAgent(t.admin, "carl");
+    const callSid = newCallSid();
+    const contactId = await callAndChoose(t, callSid, "2");
+    const held = await holdUntilPosition(t, callSid);
+    await t.post(only(held.verbs, "Gather").attrs.action!, callParams(callSid, { Digits: "1" }));
+    await t.post("/voice/status", callParams(callSid, { CallStatus: "completed" }));
+
+    const carl = openDesktop(t.stack, "carl", AgentState.AVAILABLE);
+    closers.push(carl.close);
+    const offer = await carl.next("offer");
+    const createPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`;
+    await waitUntil("the callback placed on OFFERED", () =>
+      t.api.requests.some((r) => r.path === createPath),
+    );
+    const form = t.api.requests.find((r) => r.path === createPath)!.form;
+    expect(form.get("From")).toBe("+3220000099");
+    expect(form.get("To")).toBe(CALLER);
+    const outbound = { ...callParams(newCallSid()), From: "+3220000099", To: CALLER };
+    const early = await t.post(form.get("Url")!, outbound);
+    expect(early.verbs.map((v) => v.name)).toEqual(["Say", "Pause", "Redirect"]);
+    expect(only(early.verbs, "Redirect").text).toBe(form.get("Url"));
+
+    const offerId = offer.event.case === "offer" ? offer.event.value.offerId : "";
+    carl.send({ requestId: "acc", command: { case: "acceptOffer", value: { offerId } } });
+    await waitUntil("ACCEPTED", async () => {
+      const v = await t.contacts.getContact({ contactId });
+      return v.lastEvent?.type === ContactEventType.CONNECTED;
+    });
+    const dialled = await t.post(form.get("Url")!, outbound);
+    expect(dialled.verbs.map((v) => v.name)).toEqual(["Say", "Dial", "Hangup"]);
+    expect(only(dialled.verbs, "Number").text).toBe("+32470999888");
+    // Placed once, although OFFERED and ACCEPTED both came.
+    expect(t.api.requests.filter((r) => r.path === createPath)).toHaveLength(1);
+  });
+
+  it("the dialled number picks the tenant (phone.tenants)", async () => {
+    const file = channelsFile(["phone:", "  tenants:", `    "${DIALLED}": acme`].join("\n"));
+    const t = await start(["--channels-file", file, "--tenants", "default,acme"]);
+    const mapped = newCallSid();
+    const contactId = await callAndChoose(t, mapped, "1");
+    expect(t.tenants.get(contactId)).toBe("acme");
+    expect(
+      await t.stack.store.forTenant("acme").channelState.get("phone-call", mapped),
+    ).toBeDefined();
+    const other = newCallSid();
+    await t.post("/voice/incoming", callParams(other, { To: "+3220000001" }));
+    await t.post("/voice/menu", callParams(other, { To: "+3220000001", Digits: "1" }));
+    const otherId = t.commands.find((c) => c.key === other)!.contactId;
+    expect(t.tenants.get(otherId)).toBe("default");
   });
 });

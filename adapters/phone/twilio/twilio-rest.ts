@@ -10,7 +10,7 @@ export interface TwilioRestOptions {
   readonly logger: Logger;
   /** Waits before the 2nd, 3rd… attempt on 5xx or network errors. Default [250, 1000, 3000]. */
   readonly retryDelaysMs?: readonly number[];
-  /** Per attempt. Default 10 000. */
+  /** Per attempt. Default 5000. */
   readonly timeoutMs?: number;
   /** Aborts waits and requests on shutdown. */
   readonly signal?: AbortSignal;
@@ -35,7 +35,7 @@ export function createTwilioRest(options: TwilioRestOptions): TwilioRest {
   const base = `${options.apiUrl.replace(/\/+$/, "")}/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}`;
   const auth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString("base64")}`;
   const delays = options.retryDelaysMs ?? [250, 1000, 3000];
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 5000;
   const logger = options.logger;
 
   const post = async (
