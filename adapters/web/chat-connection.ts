@@ -172,7 +172,9 @@ export function serveChatSocket(
           await deps.mailer.send({ to: session.email, name: session.name, contactId, messages });
         } catch (err) {
           metrics.transcriptsSent.inc({ outcome: "failed" });
-          log.warn({ err }, "chat transcript email not sent");
+          // Not the error itself: relay messages quote the recipient's address.
+          const { code, responseCode } = err as { code?: string; responseCode?: number };
+          log.warn({ code, responseCode }, "chat transcript email not sent");
           return fail({ code: "email_failed", message: "the transcript could not be sent" });
         }
         metrics.transcriptsSent.inc({ outcome: "sent" });

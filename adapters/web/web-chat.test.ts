@@ -498,6 +498,19 @@ describe("web chat: the transcript by email and leaving an agent", () => {
     }
   });
 
+  it("a relay that is down gets the page an email_failed error frame; the chat goes on", async () => {
+    const closedPort = await findFreePort();
+    const s = await start(["--smtp-outbound-url", `smtp://127.0.0.1:${closedPort}`]);
+    const { token } = await newSession(s);
+    const chat = await openChat(s, token);
+    chat.send({ type: "transcript" });
+    chat.send({ type: "message", text: "still there?", id: "s1" });
+    // The message is not held up behind the failing email.
+    await chat.next("message", (f) => f.id === "c-s1");
+    expect(await chat.next("error")).toMatchObject({ code: "email_failed" });
+    expect(chat.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
   it("a customer who leaves while with an agent: the contact stays with the agent, the transcript says so", async () => {
     const s = await start();
     const { token, contactId } = await newSession(s);
