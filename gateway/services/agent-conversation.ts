@@ -84,7 +84,7 @@ export async function handleConversationCommand(
 }
 
 /**
- * Customer messages and typing reach the agent holding the contact, when that agent's stream
+ * Customer (and system) messages and customer typing reach the agent holding the contact, when that agent's stream
  * is on this gateway. The holder is found among this gateway's sessions (a linear pass: one
  * gateway holds at most a few thousand agents); a message that arrives while no agent holds
  * the contact stays in the transcript, which the agent receives on accept.
@@ -98,7 +98,9 @@ export async function deliverCustomerConversation(
     pipelineFilters.messages(ctx.bus.subjects),
     (notification) => {
       const message = decodeConversationMessage(notification.data);
-      if (message.sender !== MessageSender.CUSTOMER) return;
+      // The agent's own messages are the channel's business; customer and system notes
+      // ("the customer left the chat") are the agent's.
+      if (message.sender === MessageSender.AGENT) return;
       sessionsHolding(message.tenant, message.contactId)?.send({
         event: { case: "message", value: message },
       });
