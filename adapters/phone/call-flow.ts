@@ -527,6 +527,10 @@ export function createCallFlow(deps: CallFlowDeps): CallFlow {
       case "callback":
         outcome = "callback";
         break;
+      case "connecting":
+        // Hung up while the agent's leg rang, or the agent never answered it.
+        outcome = "agent_unanswered";
+        break;
       default:
         outcome = "connected";
     }

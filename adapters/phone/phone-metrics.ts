@@ -26,7 +26,7 @@ export function createPhoneMetrics(registry: Registry): PhoneMetrics {
     }),
     calls: new Counter({
       name: "switchboard_phone_calls_total",
-      help: "Inbound calls by outcome when the caller's leg ended: ivr_hangup, abandoned, callback, connected, failed.",
+      help: "Inbound calls by outcome when the caller's leg ended: ivr_hangup, abandoned, callback, agent_unanswered, connected, failed.",
       labelNames: ["outcome"],
       registers,
     }),
