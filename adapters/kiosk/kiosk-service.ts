@@ -62,6 +62,8 @@ export interface KioskServiceDeps {
 }
 
 const E164 = /^\+[1-9]\d{1,14}$/;
+/** Per stream; a heartbeat every few seconds plus a few requests is far below. */
+const MAX_MESSAGES_PER_MINUTE = 1200;
 /** A contact an agent already holds: clearing its fault no longer cancels it. */
 const TAKEN = new Set([
   ContactEventType.ACCEPTED,
@@ -137,10 +139,25 @@ export function createKioskService(deps: KioskServiceDeps): ServiceImpl<typeof K
         await welcome(session);
         log.info("kiosk connected");
         const ended = AbortSignal.any([stop, session.replaced.signal]);
+        let windowStartMs = clock.nowMs();
+        let inWindow = 0;
         for (;;) {
           const next = await nextOrStop(incoming, ended);
           if (next === "stopped" || next.done) break;
           presence.seen(device, "heartbeat_resumed");
+          // A runaway device must not flood the store and the bus.
+          if (clock.nowMs() - windowStartMs >= 60_000) {
+            windowStartMs = clock.nowMs();
+            inWindow = 0;
+          }
+          if (++inWindow > MAX_MESSAGES_PER_MINUTE) {
+            metrics.streamsRefused.inc({ reason: "rate_limited" });
+            log.warn("kiosk stream ended: too many messages");
+            throw new SwitchboardError(
+              ErrorCode.ResourceExhausted,
+              `more than ${MAX_MESSAGES_PER_MINUTE} messages in a minute`,
+            );
+          }
           await handle(session, next.value, log);
         }
         if (session.replaced.signal.aborted) {

@@ -68,6 +68,18 @@ export function createKioskState(store: Store, tenant: string): KioskState {
   const openRequests = async (deviceId: string): Promise<OpenRequest[]> =>
     parse<OpenRequest[]>(await state.get("kiosk-open", deviceId)) ?? [];
   const faultKeyOf = (deviceId: string, fault: string) => `${deviceId}:${fault}`;
+  // A device's open list is read-modified-written by its stream (new requests) and by the
+  // event handler (ended ones) of the process holding it: one change at a time per device.
+  const chains = new Map<string, Promise<unknown>>();
+  const serial = <T>(deviceId: string, change: () => Promise<T>): Promise<T> => {
+    const run = (chains.get(deviceId) ?? Promise.resolve()).then(change, change);
+    const tail = run.catch(() => {});
+    chains.set(deviceId, tail);
+    void tail.then(() => {
+      if (chains.get(deviceId) === tail) chains.delete(deviceId);
+    });
+    return run;
+  };
   return {
     requestContact: (deviceId, requestId) => state.get("kiosk-request", `${deviceId}:${requestId}`),
     async owner(contactId) {
@@ -77,19 +89,26 @@ export function createKioskState(store: Store, tenant: string): KioskState {
       await state.put("kiosk-request", `${deviceId}:${requestId}`, contactId, STATE_TTL_MS);
       const owner: ContactOwner = { kind: "help", deviceId, requestId };
       await state.put("kiosk-contact", contactId, JSON.stringify(owner), STATE_TTL_MS);
-      // One stream per device writes its list, so read-modify-write does not race itself.
-      const open = (await openRequests(deviceId)).filter((o) => o.requestId !== requestId);
-      open.push({ requestId, contactId });
-      await state.put("kiosk-open", deviceId, JSON.stringify(open.slice(-MAX_OPEN)), STATE_TTL_MS);
+      await serial(deviceId, async () => {
+        const open = (await openRequests(deviceId)).filter((o) => o.requestId !== requestId);
+        open.push({ requestId, contactId });
+        await state.put(
+          "kiosk-open",
+          deviceId,
+          JSON.stringify(open.slice(-MAX_OPEN)),
+          STATE_TTL_MS,
+        );
+      });
     },
     openRequests,
-    async closeHelp(deviceId, requestId) {
-      const open = await openRequests(deviceId);
-      const left = open.filter((o) => o.requestId !== requestId);
-      if (left.length === open.length) return;
-      if (left.length === 0) await state.delete("kiosk-open", deviceId);
-      else await state.put("kiosk-open", deviceId, JSON.stringify(left), STATE_TTL_MS);
-    },
+    closeHelp: (deviceId, requestId) =>
+      serial(deviceId, async () => {
+        const open = await openRequests(deviceId);
+        const left = open.filter((o) => o.requestId !== requestId);
+        if (left.length === open.length) return;
+        if (left.length === 0) await state.delete("kiosk-open", deviceId);
+        else await state.put("kiosk-open", deviceId, JSON.stringify(left), STATE_TTL_MS);
+      }),
     claimFault: async (deviceId, fault, key) => {
       const { value, created } = await state.claim(
         "kiosk-fault",

@@ -382,6 +382,26 @@ describe("kiosk cancel", () => {
   });
 });
 
+describe("kiosk queue position", () => {
+  it("a waiting kiosk follows its position from the router's live feed", async () => {
+    stack = await startKioskStack();
+    const { kiosk: first } = await connectKiosk(stack, "atm-1");
+    const { kiosk: second } = await connectKiosk(stack, "atm-3");
+    first.send({ case: "helpRequest", value: { requestId: "a", flow: "card-replacement" } });
+    await first.next("statusUpdate", (u) => u.position === 1);
+    second.send({ case: "helpRequest", value: { requestId: "b", flow: "card-replacement" } });
+    const behind = await second.next("statusUpdate", (u) => u.position === 2);
+    expect(behind.status).toBe(KioskStatus.QUEUED);
+    expect(Number(behind.expectedWait?.seconds)).toBeGreaterThan(0);
+    // The first customer walks away: no event for the second contact, only the feed moves it.
+    first.send({ case: "cancelHelp", value: { requestId: "a" } });
+    const moved = await second.next("statusUpdate", (u) => u.position === 1);
+    expect(moved).toMatchObject({ requestId: "b", status: KioskStatus.QUEUED });
+    first.cancel();
+    second.cancel();
+  });
+});
+
 describe("kiosk faults", () => {
   it("opens one field-service contact per device and fault until cleared or completed", async () => {
     stack = await startKioskStack();
@@ -491,6 +511,47 @@ describe("kiosk reconnect, callback and CSAT", () => {
     });
     bob.close();
     again.cancel();
+  });
+
+  it("a kiosk away when its request completed hears it ended and gets the CSAT question on return", async () => {
+    stack = await startKioskStack();
+    const { kiosk } = await connectKiosk(stack, "atm-3");
+    kiosk.send({
+      case: "helpRequest",
+      value: { requestId: "r8", flow: "card-replacement", identifiers: { kioskCardId: "c-77" } },
+    });
+    const { contactId } = await kiosk.next("statusUpdate");
+    kiosk.cancel();
+    await kiosk.ended;
+    await putKioskAgent(stack, "dora", "Dora", ["cards", "identity"]);
+    const dora = await connectAgent(stack, "dora", null);
+    expect(await dora.acceptNext()).toBe(contactId);
+    await dora.complete(contactId);
+    await waitUntil(
+      "the contact completed",
+      async () =>
+        (await stack!.client(ContactService).getContact({ contactId })).lastEvent?.type ===
+        ContactEventType.COMPLETED,
+      5000,
+    );
+    const { kiosk: back, welcome } = await connectKiosk(stack, "atm-3");
+    expect(welcome.openRequests).toEqual([
+      expect.objectContaining({ requestId: "r8", status: KioskStatus.ENDED, reason: "completed" }),
+    ]);
+    expect(await back.next("csatQuestion")).toMatchObject({ requestId: "r8", contactId });
+    back.send({ case: "csatAnswer", value: { requestId: "r8", score: 2 } });
+    await waitUntil(
+      "the CSAT answer counted",
+      async () => (await metric(stack!, 'switchboard_kiosk_csat_answers_total{score="2"}')) === 1,
+      5000,
+    );
+    back.cancel();
+    await back.ended;
+    // Told once: the next welcome no longer lists it.
+    const { kiosk: third, welcome: later } = await connectKiosk(stack, "atm-3");
+    expect(later.openRequests).toEqual([]);
+    dora.close();
+    third.cancel();
   });
 
   it("asks for CSAT after completion and records the answer in the customer's history", async () => {
