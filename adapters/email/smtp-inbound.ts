@@ -199,12 +199,25 @@ export async function startInboundServer(
     }
   }
 
-  server.on("error", (err) => logger.warn({ err }, "SMTP server error"));
+  let listening = false;
+  // Before listening, the start error below says it; after, a socket error must not crash us.
+  server.on("error", (err) => {
+    if (listening) logger.warn({ err }, "SMTP server error");
+  });
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
+    // Like the gRPC and HTTP listeners: a port in use is a clear one-line start error (exit 2).
+    const onError = (err: Error) =>
+      reject(
+        new SwitchboardError(
+          "UNAVAILABLE",
+          `cannot listen for SMTP on ${config.host}:${config.smtpPort}: ${err.message}`,
+          { cause: err },
+        ),
+      );
     server.server.once("error", onError);
     server.listen(config.smtpPort, config.host, () => {
       server.server.off("error", onError);
+      listening = true;
       resolve();
     });
   });
