@@ -409,7 +409,11 @@ export function createCallFlow(deps: CallFlowDeps): CallFlow {
     record.stage = "callback";
     await calls(record.tenant).put(record);
     try {
-      await scheduleCallback(record.tenant, contactId, record.phone);
+      // The contact keeps its place; the router publishes CALLBACK_SCHEDULED.
+      await ctx.intake.scheduleCallback(record.tenant, contactId, {
+        phone: record.phone,
+        reason: "caller_requested",
+      });
     } catch (err) {
       logger.warn({ err, callId: record.callId, contactId }, "could not schedule the callback");
       record.stage = "queued";
@@ -419,24 +423,6 @@ export function createCallFlow(deps: CallFlowDeps): CallFlow {
     metrics.callbacks.inc({ stage: "accepted" });
     logger.info({ callId: record.callId, contactId }, "caller chose a callback");
     return [speaker(record)("callbackConfirmed"), { kind: "hangup" }];
-  };
-
-  /**
-   * The router keeps the contact's place and publishes CALLBACK_SCHEDULED
-   * (`intake.scheduleCallback`); an intake without it (older core) keeps the contact queued as
-   * it is, which keeps its place too — the callback state lives in the call record either way.
-   */
-  const scheduleCallback = async (tenant: string, contactId: string, phone: string) => {
-    const intake = ctx.intake as {
-      scheduleCallback?: (
-        tenant: string,
-        contactId: string,
-        options: { phone: string; reason?: string },
-      ) => Promise<void>;
-    };
-    if (typeof intake.scheduleCallback === "function") {
-      await intake.scheduleCallback(tenant, contactId, { phone, reason: "caller_requested" });
-    }
   };
 
   // ---- callbacks ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { Consumer, Subscription } from "../../core/index.js";
+import { type Consumer, type Subscription, subscribePositions } from "../../core/index.js";
 import type { AdapterContext, RunningAdapter } from "../../gateway/index.js";
 import { Channel } from "../../proto/index.js";
 import { createCallFlow } from "./call-flow.js";
@@ -104,7 +104,10 @@ export async function createPhoneAdapter(
       logger,
       callbacksAvailable,
     });
-    feed = await subscribeLivePositions(ctx, (contactId, spot) => positions.set(contactId, spot));
+    // The router's live feed keeps the hold announcements current between QUEUED events.
+    feed = await subscribePositions(ctx.bus, (update) => {
+      if (update.channel === Channel.VOICE) positions.set(update.contactId, update);
+    });
   }
 
   return {
@@ -116,36 +119,6 @@ export async function createPhoneAdapter(
       await consumer?.stop();
     },
   };
-}
-
-/**
- * The router's live position feed (`subscribePositions` in core), when this core has it;
- * until then the QUEUED events and the contact record give the position.
- */
-async function subscribeLivePositions(
-  ctx: AdapterContext,
-  onSpot: (
-    contactId: string,
-    spot: { position: number; expectedWaitMs: number | undefined; atMs: number },
-  ) => void,
-): Promise<Subscription | undefined> {
-  const core = (await import("../../core/index.js")) as Record<string, unknown>;
-  const subscribe = core.subscribePositions as
-    | ((
-        bus: AdapterContext["bus"],
-        handler: (u: {
-          contactId: string;
-          channel: Channel;
-          position: number;
-          expectedWaitMs: number | undefined;
-          atMs: number;
-        }) => void,
-      ) => Promise<Subscription>)
-    | undefined;
-  if (typeof subscribe !== "function") return undefined;
-  return subscribe(ctx.bus, (u) => {
-    if (u.channel === Channel.VOICE) onSpot(u.contactId, u);
-  });
 }
 
 const disabled: VoiceProvider = {

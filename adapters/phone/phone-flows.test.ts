@@ -52,6 +52,8 @@ async function start(extra: string[] = []) {
   api = await startFakeTwilioApi();
   stack = await startStack({
     adapters: [startPhoneAdapter],
+    // The router's live position feed, often enough for a test to see it.
+    router: { positionIntervalMs: 50 },
     argv: [
       "--twilio-auth-token",
       AUTH_TOKEN,
@@ -369,6 +371,12 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
     const chose = await t.post(gather.attrs.action!, callParams(callSid, { Digits: "1" }));
     expect(chose.verbs.map((v) => v.name)).toEqual(["Say", "Hangup"]);
     expect(spoken(chose.verbs)).toContain("call you back");
+    // The router keeps the contact's place and says so.
+    expect(t.commands.filter((c) => c.kind === "callback")).toHaveLength(1);
+    await waitUntil("CALLBACK_SCHEDULED", async () => {
+      const v = await t.contacts.getContact({ contactId });
+      return v.lastEvent?.type === ContactEventType.CALLBACK_SCHEDULED;
+    });
     const hungUp = await t.post("/voice/status", callParams(callSid, { CallStatus: "completed" }));
     expect(hungUp.status).toBe(200);
 
@@ -599,5 +607,22 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
     await t.post("/voice/menu", callParams(other, { To: "+3220000001", Digits: "1" }));
     const otherId = t.commands.find((c) => c.key === other)!.contactId;
     expect(t.tenants.get(otherId)).toBe("default");
+  });
+
+  it("the hold loop follows the router's live position feed: number 2, then number 1 once the caller ahead hangs up", async () => {
+    const t = await start(["--callback-threshold-seconds", "86400"]);
+    const ahead = newCallSid();
+    const behind = newCallSid();
+    await callAndChoose(t, ahead, "1");
+    await holdUntilPosition(t, ahead);
+    await callAndChoose(t, behind, "1");
+    const second = await holdUntilPosition(t, behind);
+    expect(spoken(second.verbs)).toContain("You are number 2 in the queue.");
+    await t.post("/voice/status", callParams(ahead, { CallStatus: "completed" }));
+    // No QUEUED event changes for the caller behind: only the feed can tell.
+    await waitUntil("the position feed to move the caller up", async () => {
+      const answer = await t.post("/voice/hold", callParams(behind));
+      return spoken(answer.verbs).includes("You are number 1 in the queue.");
+    });
   });
 });
