@@ -286,10 +286,11 @@ export async function startKioskHub(options: {
     const route = await routeOf(event.tenant, event.contactId);
     if (route === undefined) return;
     if (route.owner.kind === "fault") return onFaultEvent(route, event);
-    if (event.sequence <= route.lastSequence) return;
-    const status = await statusOf(route, event);
     if (terminal) routes.delete(route.contactId);
-    if (!sessions.has(route.owner.deviceId)) return;
+    // Only the process holding the device speaks to it; a returning device gets the stored
+    // state in its welcome.
+    if (!sessions.has(route.owner.deviceId) || event.sequence <= route.lastSequence) return;
+    const status = await statusOf(route, event);
     // Events are handled concurrently: a newer one may have been sent while this one waited.
     if (status === undefined || event.sequence <= route.lastSequence) return;
     route.lastSequence = Number(event.sequence);
