@@ -67,16 +67,17 @@ export async function handleInbound(
   if (previous !== undefined) {
     const view = await ctx.intake.get(route.tenant, previous);
     if (view !== undefined) {
-      const thread = await threads.thread(previous);
       const ended = view.lastEvent !== undefined && TERMINAL_EVENTS.has(view.lastEvent.type);
       if (!ended) {
         await publishMessage(deps, route.tenant, previous, email);
-        await threads.putThread(previous, nextThread(thread, email, referenceOf(previous)));
+        const reference = view.contact.channelMetadata["email.reference"] ?? "";
+        await threads.updateThread(previous, (thread) => nextThread(thread, email, reference));
         await threads.rememberMessage(email.messageId, previous);
         return "joined_thread";
       }
       // A reply to an ended contact: a new (repeat) contact offered first to the agent who
       // handled the thread; the ended one keeps its outcome and KPIs.
+      const thread = await threads.thread(previous);
       const agentId = view.lastEvent?.agentId || thread?.agentId || "";
       const contactId = await newContact(deps, email, route, recipient, {
         preferredAgentId: agentId,

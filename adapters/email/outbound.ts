@@ -152,13 +152,11 @@ export async function startOutbound(
     );
     if (sent) {
       await store.rememberMessage(messageId, contactId);
-      const thread = await store.thread(contactId);
-      if (thread !== undefined) {
-        await store.putThread(contactId, {
-          ...thread,
-          messageIds: withMessage(thread.messageIds, messageId),
-        });
-      }
+      await store.updateThread(contactId, (thread) =>
+        thread === undefined
+          ? undefined
+          : { ...thread, messageIds: withMessage(thread.messageIds, messageId) },
+      );
     }
   }
 
@@ -227,12 +225,11 @@ export async function startOutbound(
       );
       if (sent) {
         await store.rememberMessage(messageId, contactId);
-        const latest = (await store.thread(contactId)) ?? thread;
-        await store.putThread(contactId, {
+        await store.updateThread(contactId, (latest = thread) => ({
           ...latest,
           messageIds: withMessage(latest.messageIds, messageId),
           agentId: message.agentId,
-        });
+        }));
       }
     },
   );

@@ -29,7 +29,23 @@ const MAX_CHAIN = 20;
 
 export function createThreadStore(state: ChannelStateStore, ttlMs: number) {
   const key = (messageId: string) => createHash("sha256").update(messageId).digest("hex");
-  return {
+  // Read-modify-write of one thread, one at a time per contact in this process (an inbound
+  // reply and an outbound send touching the same thread must not lose each other's ids).
+  const pending = new Map<string, Promise<unknown>>();
+  const serially = <T>(contactId: string, fn: () => Promise<T>): Promise<T> => {
+    const before = pending.get(contactId) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    pending.set(contactId, settled);
+    void settled.then(() => {
+      if (pending.get(contactId) === settled) pending.delete(contactId);
+    });
+    return run;
+  };
+  const store = {
     async contactOfMessage(messageId: string): Promise<string | undefined> {
       return state.get("email-msgid", key(messageId));
     },
@@ -51,6 +67,16 @@ export function createThreadStore(state: ChannelStateStore, ttlMs: number) {
     async thread(contactId: string): Promise<Thread | undefined> {
       const raw = await state.get("email-thread", contactId);
       return raw === undefined ? undefined : (JSON.parse(raw) as Thread);
+    },
+    /** Applies `change` to the stored thread (undefined: none) and stores its result. */
+    updateThread(
+      contactId: string,
+      change: (thread: Thread | undefined) => Thread | undefined,
+    ): Promise<void> {
+      return serially(contactId, async () => {
+        const next = change(await store.thread(contactId));
+        if (next !== undefined) await store.putThread(contactId, next);
+      });
     },
     async putThread(contactId: string, thread: Thread): Promise<void> {
       const capped: Thread = {
@@ -80,6 +106,7 @@ export function createThreadStore(state: ChannelStateStore, ttlMs: number) {
       await state.delete("email-outbox", id);
     },
   };
+  return store;
 }
 
 export type ThreadStore = ReturnType<typeof createThreadStore>;
