@@ -124,19 +124,31 @@ export function createKioskService(deps: KioskServiceDeps): ServiceImpl<typeof K
       }
       const hello = first.value.message.value;
       const device = authenticate(hello, metadataToken);
+      const write = (message: KioskResponse) => {
+        if (!call.writableEnded && !call.destroyed) call.write(message);
+      };
+      // The welcome comes first: events for this device that arrive while it is being built
+      // wait behind it.
+      let held: KioskResponse[] | undefined = [];
       const session: KioskSession = {
         device: hello.site && !device.site ? { ...device, site: hello.site } : device,
         language: hello.language,
         replaced: new AbortController(),
         send: (message: KioskResponse) => {
-          if (!call.writableEnded && !call.destroyed) call.write(message);
+          if (held === undefined || message.message?.case === "welcome") write(message);
+          else held.push(message);
         },
+      };
+      const release = () => {
+        const waiting = held ?? [];
+        held = undefined;
+        for (const message of waiting) write(message);
       };
       const log = logger.child({ kioskId: device.id, tenant: device.tenant });
       hub.attach(session);
       presence.seen(device, "connected");
       try {
-        await welcome(session);
+        await welcome(session, release);
         log.info("kiosk connected");
         const ended = AbortSignal.any([stop, session.replaced.signal]);
         let windowStartMs = clock.nowMs();
@@ -174,7 +186,7 @@ export function createKioskService(deps: KioskServiceDeps): ServiceImpl<typeof K
   };
 
   /** Open requests with their current status, open faults, and the heartbeat interval. */
-  async function welcome(session: KioskSession): Promise<void> {
+  async function welcome(session: KioskSession, release: () => void): Promise<void> {
     const { device } = session;
     const state = stateOf(device.tenant);
     const open = await state.openRequests(device.id);
@@ -218,6 +230,7 @@ export function createKioskService(deps: KioskServiceDeps): ServiceImpl<typeof K
         },
       },
     });
+    release();
     for (const c of completed) {
       session.send({
         message: {
