@@ -93,6 +93,8 @@ export interface KioskHub {
   close(): void;
 }
 
+const NAME_TTL_MS = 300_000;
+
 export async function startKioskHub(options: {
   bus: Bus;
   store: Store;
@@ -104,14 +106,15 @@ export async function startKioskHub(options: {
   const { bus, store, logger, settings, metrics, stateOf } = options;
   const sessions = new Map<string, KioskSession>();
   const routes = new Map<string, Route>();
-  const names = new Map<string, string>();
+  /** Agent display names, re-read after NAME_TTL_MS so a renamed agent shows up. */
+  const names = new Map<string, { name: string; atMs: number }>();
   const thresholdMs = settings.callbackThresholdSeconds * 1000;
 
   const displayName = async (tenant: string, agentId: string): Promise<string> => {
     if (agentId === "") return "";
     const cacheKey = `${tenant}\u0000${agentId}`;
     const cached = names.get(cacheKey);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && performance.now() - cached.atMs < NAME_TTL_MS) return cached.name;
     let name = agentId;
     try {
       const item = await store.forTenant(tenant).config.get("agent", agentId);
@@ -121,7 +124,7 @@ export async function startKioskHub(options: {
       return agentId;
     }
     if (names.size >= 10_000) names.clear();
-    names.set(cacheKey, name);
+    names.set(cacheKey, { name, atMs: performance.now() });
     return name;
   };
 
