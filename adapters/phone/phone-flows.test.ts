@@ -1,24 +1,11 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { ClientDuplexStream } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeContactCommand, pipelineFilters } from "../../core/index.js";
-import type { GrpcClient } from "../../gateway/index.js";
-import {
-  AdminService,
-  AgentService,
-  type AgentServiceConnectRequestSchema,
-  type AgentServiceConnectResponse,
-  AgentState,
-  Channel,
-  ContactEventType,
-  ContactService,
-  IntermediaryKind,
-} from "../../proto/index.js";
+import { Channel, ContactEventType, ContactService, IntermediaryKind } from "../../proto/index.js";
 import { waitUntil } from "../../test/harness/index.js";
-import { type Stack, startStack } from "../../test/stack/index.js";
+import { connectAgent, putAgent, type Stack, startStack } from "../../test/stack/index.js";
 import { startPhoneAdapter } from "./index.js";
 import {
   ACCOUNT_SID,
@@ -87,7 +74,6 @@ async function start(extra: string[] = []) {
     tenants,
     post: twilioClient(stack.httpUrl, PUBLIC),
     contacts: stack.client(ContactService),
-    admin: stack.client(AdminService),
   };
 }
 
@@ -124,20 +110,6 @@ async function metric(s: Stack, name: string, labels: string): Promise<number> {
   return line === undefined ? 0 : Number(line.split(" ").pop());
 }
 
-async function putAgent(admin: GrpcClient<typeof AdminService>, id: string) {
-  await admin.putAgent({
-    agent: {
-      id,
-      displayName: `Agent ${id}`,
-      skills: [
-        { skill: "sales", proficiency: 3 },
-        { skill: "support", proficiency: 3 },
-      ],
-      channelCapacities: [{ channel: Channel.VOICE, maxConcurrent: 1 }],
-    },
-  });
-}
-
 /** incoming → menu digit → queued: the contact id the adapter submitted. */
 async function callAndChoose(
   t: Awaited<ReturnType<typeof start>>,
@@ -166,49 +138,15 @@ async function holdUntilPosition(t: Awaited<ReturnType<typeof start>>, callSid: 
   return answer!;
 }
 
-type Request = MessageInitShape<typeof AgentServiceConnectRequestSchema>;
-type Stream = ClientDuplexStream<Request, AgentServiceConnectResponse>;
-
-/** An agent desktop on a real AgentService.Connect stream. */
-interface Desktop {
-  readonly seen: AgentServiceConnectResponse[];
-  send(request: Request): void;
-  /** The next not yet taken message of this kind. */
-  next(
-    kind: AgentServiceConnectResponse["event"]["case"],
-    timeoutMs?: number,
-  ): Promise<AgentServiceConnectResponse>;
-  close(): void;
-}
-
-function openDesktop(stack: Stack, agentId: string, initialState: number): Desktop {
-  const stream = stack.client(AgentService).connect() as Stream;
-  const seen: AgentServiceConnectResponse[] = [];
-  stream.on("data", (m: AgentServiceConnectResponse) => seen.push(m));
-  stream.on("error", () => {});
-  const taken = new Set<number>();
-  stream.write({ command: { case: "hello", value: { agentId, initialState } } });
-  return {
-    seen,
-    send: (request) => stream.write(request),
-    async next(kind, timeoutMs = 5000) {
-      const find = () => seen.findIndex((m, i) => !taken.has(i) && m.event.case === kind);
-      await waitUntil(`agent ${agentId} to receive ${kind}`, () => find() >= 0, timeoutMs);
-      const index = find();
-      taken.add(index);
-      return seen[index]!;
-    },
-    close: () => stream.cancel(),
-  };
-}
-
 describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)", () => {
   it("IVR → queued hold loop with position → agent accepts → live call redirected → Dial → status → completed", async () => {
     const t = await start(["--callback-threshold-seconds", "86400"]);
-    await putAgent(t.admin, "anna");
-    const anna = openDesktop(t.stack, "anna", AgentState.AWAY);
-    closers.push(anna.close);
-    await anna.next("welcome");
+    await putAgent(t.stack, "anna", {
+      skills: [
+        { skill: "sales", proficiency: 3 },
+        { skill: "support", proficiency: 3 },
+      ],
+    });
 
     const callSid = newCallSid();
     const incoming = await t.post(
@@ -253,14 +191,12 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
 
     // The provider API fails once (5xx): the redirect is retried with backoff.
     t.api.failNext(1, 503);
-    anna.send({
-      requestId: "avail",
-      command: { case: "setPresence", value: { state: AgentState.AVAILABLE } },
-    });
+    // The agent logs in AVAILABLE only now: the caller has been waiting in the queue.
+    const anna = await connectAgent(t.stack, "anna", null);
+    closers.push(anna.close);
     const offer = await anna.next("offer");
-    expect(offer.event.case === "offer" && offer.event.value.contact?.id).toBe(contactId);
-    const offerId = offer.event.case === "offer" ? offer.event.value.offerId : "";
-    anna.send({ requestId: "acc", command: { case: "acceptOffer", value: { offerId } } });
+    expect(offer.contact?.id).toBe(contactId);
+    anna.send({ case: "acceptOffer", value: { offerId: offer.offerId } });
 
     const redirectPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${callSid}.json`;
     await waitUntil(
@@ -307,14 +243,7 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
       }),
     );
     expect(answered.status).toBe(200);
-    anna.send({
-      requestId: "done",
-      command: {
-        case: "completeContact",
-        value: { contactId, disposition: { code: "resolved", resolved: true } },
-      },
-    });
-    await anna.next("ack");
+    await anna.complete(contactId);
     const hungUp = await t.post(
       "/voice/status",
       callParams(callSid, { CallStatus: "completed", CallDuration: "42" }),
@@ -358,7 +287,12 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
 
   it("callback: long expected wait → press 1 → caller hangs up, contact kept → agent accepts → outbound call → callback-answer dials the agent", async () => {
     const t = await start(); // default threshold 120 s; no agent staffed → about 3 minutes
-    await putAgent(t.admin, "bob");
+    await putAgent(t.stack, "bob", {
+      skills: [
+        { skill: "sales", proficiency: 3 },
+        { skill: "support", proficiency: 3 },
+      ],
+    });
     const callSid = newCallSid();
     const contactId = await callAndChoose(t, callSid, "2");
     const held = await holdUntilPosition(t, callSid);
@@ -382,13 +316,12 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
 
     // The contact kept its place: the agent who logs in is offered it (an abandoned one
     // would never be offered), and no cancel was ever published.
-    const bob = openDesktop(t.stack, "bob", AgentState.AVAILABLE);
+    const bob = await connectAgent(t.stack, "bob", null);
     closers.push(bob.close);
     const offer = await bob.next("offer");
-    expect(offer.event.case === "offer" && offer.event.value.contact?.id).toBe(contactId);
+    expect(offer.contact?.id).toBe(contactId);
     expect(t.commands.filter((c) => c.kind === "cancel")).toHaveLength(0);
-    const offerId = offer.event.case === "offer" ? offer.event.value.offerId : "";
-    bob.send({ requestId: "acc", command: { case: "acceptOffer", value: { offerId } } });
+    bob.send({ case: "acceptOffer", value: { offerId: offer.offerId } });
 
     const createPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`;
     await waitUntil("the outbound callback call", () =>
@@ -515,7 +448,12 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
 
   it("a live call already gone (4xx) is not retried, the hold loop still dials the agent; anonymous callers get no callback offer", async () => {
     const t = await start(); // default threshold: the wait of about 3 minutes would offer one
-    await putAgent(t.admin, "anna");
+    await putAgent(t.stack, "anna", {
+      skills: [
+        { skill: "sales", proficiency: 3 },
+        { skill: "support", proficiency: 3 },
+      ],
+    });
     const callSid = newCallSid();
     await t.post("/voice/incoming", callParams(callSid, { From: "anonymous" }));
     await t.post("/voice/menu", callParams(callSid, { From: "anonymous", Digits: "1" }));
@@ -528,11 +466,10 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
     expect(v.contact?.customer?.identifiers?.phone ?? "").toBe("");
 
     t.api.failNext(1, 404);
-    const anna = openDesktop(t.stack, "anna", AgentState.AVAILABLE);
+    const anna = await connectAgent(t.stack, "anna", null);
     closers.push(anna.close);
     const offer = await anna.next("offer");
-    const offerId = offer.event.case === "offer" ? offer.event.value.offerId : "";
-    anna.send({ requestId: "acc", command: { case: "acceptOffer", value: { offerId } } });
+    anna.send({ case: "acceptOffer", value: { offerId: offer.offerId } });
     await waitUntil(
       "the failed redirect to be counted",
       async () =>
@@ -558,14 +495,19 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
       ].join("\n"),
     );
     const t = await start(["--channels-file", file]);
-    await putAgent(t.admin, "carl");
+    await putAgent(t.stack, "carl", {
+      skills: [
+        { skill: "sales", proficiency: 3 },
+        { skill: "support", proficiency: 3 },
+      ],
+    });
     const callSid = newCallSid();
     const contactId = await callAndChoose(t, callSid, "2");
     const held = await holdUntilPosition(t, callSid);
     await t.post(only(held.verbs, "Gather").attrs.action!, callParams(callSid, { Digits: "1" }));
     await t.post("/voice/status", callParams(callSid, { CallStatus: "completed" }));
 
-    const carl = openDesktop(t.stack, "carl", AgentState.AVAILABLE);
+    const carl = await connectAgent(t.stack, "carl", null);
     closers.push(carl.close);
     const offer = await carl.next("offer");
     const createPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`;
@@ -580,8 +522,7 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
     expect(early.verbs.map((v) => v.name)).toEqual(["Say", "Pause", "Redirect"]);
     expect(only(early.verbs, "Redirect").text).toBe(form.get("Url"));
 
-    const offerId = offer.event.case === "offer" ? offer.event.value.offerId : "";
-    carl.send({ requestId: "acc", command: { case: "acceptOffer", value: { offerId } } });
+    carl.send({ case: "acceptOffer", value: { offerId: offer.offerId } });
     await waitUntil("ACCEPTED", async () => {
       const v = await t.contacts.getContact({ contactId });
       return v.lastEvent?.type === ContactEventType.CONNECTED;
