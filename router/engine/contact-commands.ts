@@ -47,8 +47,10 @@ export function submitContact(
   const n = normalizeContact(input);
   validateHistory(history);
   if (core.contacts.has(n.id)) throw new RouterError("ALREADY_EXISTS", `contact ${n.id} exists`);
-  const rule = matchRule(core.routing.rules, input, n);
-  const queueId = rule?.queueId ?? core.routing.defaultQueueId;
+  const chosen =
+    input.queueId !== undefined && core.routing.queues.has(input.queueId) ? input.queueId : null;
+  const rule = chosen === null ? matchRule(core.routing.rules, input, n) : null;
+  const queueId = chosen ?? rule?.queueId ?? core.routing.defaultQueueId;
   const q = core.queue(queueId);
   const h = resolveHistory(
     history ?? null,
@@ -62,7 +64,7 @@ export function submitContact(
     input: copyContactInput(input),
     history: history === undefined ? null : copyHistory(history),
     c: n,
-    ruleId: rule?.id ?? "default",
+    ruleId: chosen !== null ? "submitter" : (rule?.id ?? "default"),
     queueId,
     step: 0,
     phase: "OPEN",

@@ -61,6 +61,11 @@ export interface ContactInput {
   readonly customerId?: string;
   /** Free-form attributes rules may match on. */
   readonly attributes?: Readonly<Record<string, string>>;
+  /**
+   * The submitter's choice of queue: used instead of the rules when that queue is configured
+   * (an unknown queue falls back to the rules, so a contact is never dropped).
+   */
+  readonly queueId?: string;
 }
 
 export interface AgentSkill {

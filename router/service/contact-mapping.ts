@@ -54,6 +54,7 @@ export function contactToInput(contact: Contact, customerId?: string): ContactIn
       : {}),
     ...(customer === undefined ? {} : { customerId: customer }),
     attributes: { ...contact.channelMetadata },
+    ...(contact.queueId === "" ? {} : { queueId: contact.queueId }),
   };
 }
 
