@@ -33,6 +33,10 @@ const STATUSES: ReadonlySet<string> = new Set<CallStatus>([
   "failed",
   "canceled",
 ]);
+const ALIASES: Readonly<Record<string, CallStatus>> = {
+  initiated: "queued",
+  answered: "in-progress",
+};
 const MAX_FIELD = 256;
 
 /** Twilio Programmable Voice: X-Twilio-Signature webhooks, TwiML, the 2010-04-01 REST API. */
@@ -88,10 +92,12 @@ export function createTwilioProvider(options: TwilioProviderOptions): VoiceProvi
       }
       const status = get("CallStatus");
       if (status !== undefined) {
-        if (!STATUSES.has(status)) {
+        if (!/^[a-z-]{1,32}$/.test(status)) {
           return { invalidField: "CallStatus", description: "not a Twilio call status" };
         }
-        call.status = status as CallStatus;
+        // Event names some callbacks report as the status; other new values are not final.
+        const known = ALIASES[status] ?? status;
+        if (STATUSES.has(known)) call.status = known as CallStatus;
       }
       return call;
     },
