@@ -10,11 +10,14 @@
  *    SubmitContact at the rate; agents accept at once; submit → offer-received latency, lost
  *    (acknowledged, never offered) and double offers.
  * ratio = p99 / baseline p99. The last line printed is one JSON object (bench/README.md).
+ * `--router-only` adds a third measurement on fresh servers: the router process alone, fed
+ * and answered on the bus by this process (see router-only.ts), reported as `routerOnly`.
  */
 import { startNats, startRedis } from "../../test/harness/index.js";
 import { round3 } from "./open-loop.js";
 import { startRole } from "./processes.js";
 import { measureRawFloor } from "./raw-floor.js";
+import { measureRouterOnly } from "./router-only.js";
 import { measureSwitchboard } from "./switchboard-run.js";
 
 function flag(name: string, fallback: number): number {
@@ -31,6 +34,7 @@ function flag(name: string, fallback: number): number {
 const json = process.argv.includes("--json");
 const ratePerSec = flag("rate", 2_000);
 const seconds = flag("seconds", 5);
+const routerOnly = process.argv.includes("--router-only");
 
 async function measure() {
   await using nats = await startNats();
@@ -50,7 +54,15 @@ async function measure() {
   }
 }
 
+async function measureRouterAlone() {
+  await using nats = await startNats();
+  await using redis = await startRedis({ appendfsync: "everysec" });
+  // Awaited here: the servers are disposed when this function returns.
+  return await measureRouterOnly(nats.url, redis.url, ratePerSec, seconds);
+}
+
 const { floor, run } = await measure();
+const alone = routerOnly ? await measureRouterAlone() : undefined;
 const result = {
   bench: "e2e",
   ratePerSec,
@@ -62,6 +74,16 @@ const result = {
   doubleOffers: run.doubleOffers,
   baseline: { name: floor.name, p50Ms: floor.p50Ms, p99Ms: floor.p99Ms },
   ratio: floor.p99Ms > 0 ? round3(run.p99Ms / floor.p99Ms) : null,
+  ...(alone === undefined
+    ? {}
+    : {
+        routerOnly: {
+          p50Ms: alone.p50Ms,
+          p99Ms: alone.p99Ms,
+          lost: alone.lost,
+          doubleOffers: alone.doubleOffers,
+        },
+      }),
 };
 if (!json) {
   console.log(`rate ${ratePerSec}/s for ${seconds} s (${run.contacts} contacts)`);
@@ -74,6 +96,10 @@ if (!json) {
   console.log(
     `raw-floor    received ${floor.received}/${floor.sent}  p50 ${floor.p50Ms} ms  p99 ${floor.p99Ms} ms  p99.9 ${floor.p999Ms} ms`,
   );
+  if (alone !== undefined)
+    console.log(
+      `router only  offered ${alone.offered}/${alone.sent}  lost ${alone.lost}  double ${alone.doubleOffers}  p50 ${alone.p50Ms} ms  p99 ${alone.p99Ms} ms  p99.9 ${alone.p999Ms} ms`,
+    );
 }
 console.log(JSON.stringify(result));
 // Exit explicitly: a client library that keeps a handle open must not hang the bench.

@@ -35,6 +35,10 @@ export async function startRole(
   const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" };
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "inherit", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // A bench that dies must not leave its roles running.
+  const orphanGuard = () => child.kill("SIGKILL");
+  process.once("exit", orphanGuard);
+  void exited.then(() => process.off("exit", orphanGuard));
   await waitFor(
     async () => {
       const res = await fetch(`http://127.0.0.1:${httpPort}/healthz`);

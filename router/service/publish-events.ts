@@ -36,7 +36,8 @@ export const chainKeys = {
 
 /**
  * Builds the contact's next event (sequence + 1, taken now, on the ordered path) and returns
- * the I/O that publishes it and stores the record GetContact reads. The msgId carries the
+ * the I/O that publishes it and stores the record GetContact reads (only the latest: a record
+ * a later event of the contact overwrites anyway is not written). The msgId carries the
  * sequence, so a replay after takeover publishes each event once.
  */
 export function contactEventTask(
@@ -62,6 +63,9 @@ export function contactEventTask(
       { contactId: contact.id, type, sequence, duplicate: ack.duplicate, lease: ctx.lease.token },
       "contact event published",
     );
+    // A later event of the contact is built already, and its task (behind this one on the
+    // contact's chain) stores its own record: this one would be overwritten at once.
+    if (entry.sequence > sequence) return;
     const record = create(ContactRecordSchema, {
       contact,
       lastEvent: event,
