@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { durationMs } from "@bufbuild/protobuf/wkt";
+import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import type { ContactView, Logger } from "../../core/index.js";
 import type { AdapterContext } from "../../gateway/index.js";
 import { Channel, ContactEventType, ContactSchema } from "../../proto/index.js";
@@ -342,9 +342,14 @@ export function createCallFlow(deps: CallFlowDeps): CallFlow {
             position: last.position,
             expectedWaitMs:
               last.expectedWait === undefined ? undefined : durationMs(last.expectedWait),
+            atMs: last.time === undefined ? 0 : timestampMs(last.time),
           }
         : undefined;
-    const where = live ?? fromEvent;
+    // The newer of the live feed (this process) and the record (any replica's view).
+    const where =
+      live === undefined || (fromEvent !== undefined && fromEvent.atMs > live.atMs)
+        ? (fromEvent ?? live)
+        : live;
     const lines: CallInstruction[] = [];
     if (where !== undefined && where.position > 0) {
       lines.push(say("position", { position: where.position }));
