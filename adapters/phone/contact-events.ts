@@ -23,6 +23,8 @@ export interface ContactEventDeps {
   readonly positions: PositionBook;
   readonly logger: Logger;
   readonly callbacksAvailable: boolean;
+  /** The provider's API can be called: without it the hold loop connects accepted callers. */
+  readonly liveControl: boolean;
   /** Events older than this are not acted on with provider calls (a replay, a long outage). */
   readonly staleAfterMs?: number;
 }
@@ -100,6 +102,7 @@ export async function consumeContactEvents(deps: ContactEventDeps): Promise<Cons
   };
 
   const redirect = async (record: CallRecord, contactId: string) => {
+    if (!deps.liveControl) return;
     const action = `redirect:${contactId}`;
     const store = flow.calls(record.tenant);
     if (await store.done(action)) return;

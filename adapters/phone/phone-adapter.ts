@@ -63,12 +63,15 @@ export async function createPhoneAdapter(
       "--public-url is not set: webhook signatures are checked against http://<Host header>, which fails behind a proxy or TLS terminator",
     );
   }
-  const callbacksAvailable =
-    config.callbacks.enabled &&
+  // Live-call redirects and outbound calls need the provider's API (an account to call it as).
+  const liveControl =
     provider !== undefined &&
     (options.provider !== undefined || ctx.config.twilioAccountSid !== undefined);
-  if (config.callbacks.enabled && !callbacksAvailable && provider !== undefined) {
-    logger.warn("--twilio-account-sid is not set: callers are not offered callbacks");
+  const callbacksAvailable = config.callbacks.enabled && liveControl;
+  if (!liveControl && provider !== undefined) {
+    logger.warn(
+      "--twilio-account-sid is not set: no callbacks are offered, and a caller whose agent accepted is connected at the next hold announcement",
+    );
   }
 
   const flow = createCallFlow({
@@ -103,6 +106,7 @@ export async function createPhoneAdapter(
       positions,
       logger,
       callbacksAvailable,
+      liveControl,
     });
     // The router's live feed keeps the hold announcements current between QUEUED events.
     feed = await subscribePositions(ctx.bus, (update) => {

@@ -35,7 +35,10 @@ afterEach(async () => {
   api = undefined;
 });
 
-async function start(extra: string[] = []) {
+async function start(
+  extra: string[] = [],
+  account: string[] = ["--twilio-account-sid", ACCOUNT_SID],
+) {
   api = await startFakeTwilioApi();
   stack = await startStack({
     adapters: [startPhoneAdapter],
@@ -48,8 +51,7 @@ async function start(extra: string[] = []) {
       PUBLIC,
       "--twilio-api-url",
       api.url,
-      "--twilio-account-sid",
-      ACCOUNT_SID,
+      ...account,
       "--hold-announce-seconds",
       "5",
       ...extra,
@@ -565,5 +567,31 @@ describe("phone adapter call flows (real router, gRPC agent, Twilio stand-ins)",
       const answer = await t.post("/voice/hold", callParams(behind));
       return spoken(answer.verbs).includes("You are number 1 in the queue.");
     });
+  });
+
+  it("without --twilio-account-sid: no callback offer, no provider API call; the hold loop connects the accepted caller", async () => {
+    const t = await start([], []);
+    await putAgent(t.stack, "anna", { skills: [{ skill: "sales", proficiency: 3 }] });
+    const callSid = newCallSid();
+    const contactId = await callAndChoose(t, callSid, "1");
+    const held = await holdUntilPosition(t, callSid);
+    // About 3 minutes is above the default threshold, but a callback could not be placed.
+    expect(spoken(held.verbs)).toMatch(/about \d+ minutes/);
+    expect(allVerbs(held.verbs).some((v) => v.name === "Gather")).toBe(false);
+    const anna = await connectAgent(t.stack, "anna", null);
+    closers.push(anna.close);
+    const offer = await anna.next("offer");
+    anna.send({ case: "acceptOffer", value: { offerId: offer.offerId } });
+    let dialled: Awaited<ReturnType<typeof t.post>> | undefined;
+    await waitUntil("the hold loop to dial the agent", async () => {
+      dialled = await t.post("/voice/hold", callParams(callSid));
+      return dialled.verbs.some((v) => v.name === "Dial");
+    });
+    expect(only(dialled!.verbs, "Client").text).toBe("anna");
+    expect(t.api.requests).toEqual([]);
+    expect(await metric(t.stack, "switchboard_phone_provider_api_errors_total", "")).toBe(0);
+    expect((await t.contacts.getContact({ contactId })).lastEvent?.type).toBe(
+      ContactEventType.CONNECTED,
+    );
   });
 });
