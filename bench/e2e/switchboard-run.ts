@@ -145,7 +145,8 @@ export async function measureSwitchboard(
         } else {
           refused++;
           // The code and the first words of the detail: enough to tell overload from a bug.
-          const code = `${status[err.code] ?? err.code}: ${err.details.split(/[,:]/)[0]}`;
+          const detail = (err.details.split(/[,:]/)[0] ?? "").replace(/[\d.]+\s*m?s\b/g, "N");
+          const code = `${status[err.code] ?? err.code}: ${detail}`;
           refusals.set(code, (refusals.get(code) ?? 0) + 1);
         }
       },
