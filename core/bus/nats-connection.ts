@@ -33,6 +33,8 @@ export function createNatsHandle(options: NatsHandleOptions): NatsHandle {
     waitOnFirstConnect: true,
     reconnectTimeWait: 1000,
     reconnectJitter: 500,
+    // No Error (stack capture) per request: a JetStream publish is a request, thousands a second.
+    noAsyncTraces: true,
   }).then(async (conn) => {
     nc = conn;
     logger.info({ server: conn.getServer() }, "nats connected");

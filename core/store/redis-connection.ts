@@ -29,6 +29,8 @@ export function createRedisHandle(options: RedisHandleOptions): RedisHandle {
     connectionName: "switchboard",
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    // Commands issued in the same tick go out in one write: one syscall instead of one each.
+    enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 10), maxDelayMs),
   });
   let lastError = "";
