@@ -7,7 +7,7 @@ import { runKioskSimCommand, startKioskAdapter } from "./kiosk/index.js";
 import { startPhoneAdapter } from "./phone/index.js";
 import { startWebAdapter } from "./web/index.js";
 
-export const ADAPTER_FACTORIES: Partial<Record<AdapterName, AdapterFactory>> = {
+export const ADAPTER_FACTORIES: Readonly<Record<AdapterName, AdapterFactory>> = {
   email: startEmailAdapter,
   kiosk: startKioskAdapter,
   phone: startPhoneAdapter,

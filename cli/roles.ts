@@ -74,17 +74,10 @@ export async function startRoles(config: Config, logger: Logger): Promise<Runnin
   return { stop: () => stopAll(stops, logger) };
 }
 
-/** The adapters a role hosts: all built ones for `all`, the named one for `adapter`. */
-function adaptersOf(config: Config): AdapterName[] {
-  if (config.role === "all") return ADAPTERS.filter((name) => ADAPTER_FACTORIES[name]);
-  if (config.role !== "adapter" || config.adapter === undefined) return [];
-  if (ADAPTER_FACTORIES[config.adapter] === undefined) {
-    throw new SwitchboardError(
-      ErrorCode.Unimplemented,
-      `the ${config.adapter} adapter is not built yet (issues #6 email/web, #7 phone/kiosk)`,
-    );
-  }
-  return [config.adapter];
+/** The adapters a role hosts: all of them for `all`, the named one for `adapter`. */
+function adaptersOf(config: Config): readonly AdapterName[] {
+  if (config.role === "all") return ADAPTERS;
+  return config.role === "adapter" && config.adapter !== undefined ? [config.adapter] : [];
 }
 
 async function startGatewayRole(
@@ -100,10 +93,7 @@ async function startGatewayRole(
     bus: backends.bus,
     store: backends.store,
     edge: config.role !== "adapter",
-    adapters: adapters.flatMap((name) => {
-      const factory = ADAPTER_FACTORIES[name];
-      return factory === undefined ? [] : [factory];
-    }),
+    adapters: adapters.map((name) => ADAPTER_FACTORIES[name]),
   });
   logger.info(
     { grpcPort: gateway.grpcPort, httpPort: gateway.httpPort, adapters },
