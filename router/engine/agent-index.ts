@@ -26,11 +26,34 @@ export interface ChannelLists {
   readonly all: ReadyList<AgentRecord>;
 }
 
+/**
+ * Node tags: bits 0–2 the agent's complexity tier, bits 3–10 its languages among the first
+ * LANGUAGE_BITS languages seen, bits 11–29 a bloom of its skills (bit 11 + id % SKILL_BITS).
+ * A tag can prove an agent ineligible (tier too low, language missing, a required skill
+ * missing), never eligible: survivors are checked exactly on the record.
+ */
+export const LANGUAGE_BITS = 8;
+export const SKILL_BITS = 19;
+const LANGUAGE_SHIFT = 3;
+const SKILL_SHIFT = LANGUAGE_SHIFT + LANGUAGE_BITS;
+
+/** The tag bit of a dense skill id. */
+export function skillTagBit(id: number): number {
+  return 1 << (SKILL_SHIFT + (id % SKILL_BITS));
+}
+
+/** The tag bit of a dense language id, or 0 when it has none (then tags cannot tell). */
+export function languageTagBit(id: number): number {
+  return id >= 0 && id < LANGUAGE_BITS ? 1 << (LANGUAGE_SHIFT + id) : 0;
+}
+
 export class AgentIndex {
   readonly channels: ChannelLists[];
   readonly families = new Map<string, ListFamily>();
   /** Skill name → dense id, assigned on first sight; ids index AgentRecord.levels. */
   readonly skillIds = new Map<string, number>();
+  /** Language → dense id, first-seen order; the first LANGUAGE_BITS have a tag bit. */
+  readonly languageIds = new Map<string, number>();
 
   constructor() {
     this.channels = CHANNELS.map((_, ch) => ({
@@ -85,18 +108,33 @@ export class AgentIndex {
     }
     // Sized to every id known now: skills first seen later are ones this profile lacks.
     const levels = new Uint8Array(this.skillIds.size);
-    for (const [skill, level] of p.skills) levels[this.skillIds.get(skill) as number] = level;
+    let tag = p.tier;
+    for (const [skill, level] of p.skills) {
+      const id = this.skillIds.get(skill) as number;
+      levels[id] = level;
+      tag |= skillTagBit(id);
+    }
+    for (const language of p.languages) {
+      if (!this.languageIds.has(language)) this.languageIds.set(language, this.languageIds.size);
+      tag |= languageTagBit(this.languageIds.get(language) as number);
+    }
     agent.levels = levels;
     agent.nodes = CHANNELS.map((_, ch) => {
       if (p.channels[ch] !== true) return [];
-      const nodes: ListNode<AgentRecord>[] = [(this.channels[ch] as ChannelLists).all.node(agent)];
+      const nodes: ListNode<AgentRecord>[] = [
+        (this.channels[ch] as ChannelLists).all.node(agent, tag),
+      ];
       for (const [skill, level] of p.skills) {
         nodes.push(
-          (this.skillLists(ch, skill).levels[level] as ReadyList<AgentRecord>).node(agent),
+          (this.skillLists(ch, skill).levels[level] as ReadyList<AgentRecord>).node(agent, tag),
         );
       }
-      for (const language of p.languages) nodes.push(this.languageList(ch, language).node(agent));
-      for (const account of p.authAccountIds) nodes.push(this.accountList(ch, account).node(agent));
+      for (const language of p.languages) {
+        nodes.push(this.languageList(ch, language).node(agent, tag));
+      }
+      for (const account of p.authAccountIds) {
+        nodes.push(this.accountList(ch, account).node(agent, tag));
+      }
       return nodes;
     });
   }

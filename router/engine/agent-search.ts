@@ -16,7 +16,7 @@
  * per contact and L ≤ 6 cursors; a repeat no-match for an unchanged signature is O(1) via the
  * no-match cache.
  */
-import type { ChannelLists } from "./agent-index.js";
+import { type ChannelLists, languageTagBit, skillTagBit } from "./agent-index.js";
 import type { ScoringWeights } from "./config-types.js";
 import type { Exclusion } from "./decision.js";
 import { CHANNELS } from "./domain.js";
@@ -62,8 +62,16 @@ class Walk {
   stamp = 0;
   best: AgentRecord | null = null;
   bestScore = Number.NEGATIVE_INFINITY;
-  considered = 0;
-  excludedButEligible = false;
+  /**
+   * Every agent considered, in encounter order. Exclusions are only reported when nobody is
+   * eligible, so the walk does not tally: a no-match re-checks `seen` in order at the end.
+   */
+  readonly seen: AgentRecord[] = [];
+  /** The first nPre of `seen` were scored before the walk (preferred agent, account team). */
+  nPre = 0;
+  /** Tag test (agent-index.ts): bits a node's tag must all have, and the least tier. */
+  needBits = 0;
+  minTier = 0;
   /** Dense skill ids and minimums of the requirement (-1 = a skill no agent has). */
   ids = new Int32Array(16);
   mins = new Int32Array(16);
@@ -78,19 +86,23 @@ class Walk {
   nCur = 0;
   accountBound = 0;
 
-  visit(a: AgentRecord): void {
-    this.considered++;
+  /** Considers an agent before the walk; stamped so the walk does not consider it again. */
+  preVisit(a: AgentRecord): void {
     a.stamp = this.stamp;
-    let code = failCode(a, this.req, this.ids, this.mins, this.nSkills);
-    if (code === OK && this.c.excluded.size > 0 && this.c.excluded.has(a.id)) {
-      this.excludedButEligible = true;
-      code = EXCLUDED;
-    }
-    if (code !== OK) {
-      if (this.counts[code] === 0) this.order.push(code);
-      this.counts[code] = (this.counts[code] ?? 0) + 1;
-      return;
-    }
+    this.nPre++;
+    this.visit(a);
+  }
+
+  /** Was this agent considered before the walk (compares references only). */
+  isPre(a: AgentRecord): boolean {
+    for (let i = 0; i < this.nPre; i++) if (this.seen[i] === a) return true;
+    return false;
+  }
+
+  visit(a: AgentRecord): void {
+    this.seen.push(a);
+    if (failCode(a, this.req, this.ids, this.mins, this.nSkills) !== OK) return;
+    if (this.c.excluded.size > 0 && this.c.excluded.has(a.id)) return;
     const s = scoreFast(a, this);
     const best = this.best;
     if (
@@ -211,10 +223,8 @@ export function searchAgentIndexed(
   s.stamp = ++ctx.stamp;
   s.best = null;
   s.bestScore = Number.NEGATIVE_INFINITY;
-  s.considered = 0;
-  s.excludedButEligible = false;
-  s.counts.fill(0);
-  s.order.length = 0;
+  s.seen.length = 0;
+  s.nPre = 0;
   s.nCur = 0;
   const skills = req.skills;
   if (skills.length > s.ids.length) {
@@ -222,21 +232,29 @@ export function searchAgentIndexed(
     s.mins = new Int32Array(skills.length * 2);
   }
   s.nSkills = skills.length;
+  let needBits = 0;
   for (let i = 0; i < skills.length; i++) {
     const k = skills[i] as { skill: string; min: number };
-    s.ids[i] = ctx.index.skillIds.get(k.skill) ?? -1;
+    const id = ctx.index.skillIds.get(k.skill) ?? -1;
+    s.ids[i] = id;
     s.mins[i] = k.min;
+    if (id >= 0) needBits |= skillTagBit(id);
   }
+  if (req.language !== null) {
+    needBits |= languageTagBit(ctx.index.languageIds.get(req.language) ?? -1);
+  }
+  s.needBits = needBits;
+  s.minTier = req.complexity;
 
   if (c.preferredAgentId !== null) {
     const p = ctx.agents.get(c.preferredAgentId);
-    if (p !== undefined && canTake(p, ch, ctx.capacityMilli)) s.visit(p);
+    if (p !== undefined && canTake(p, ch, ctx.capacityMilli)) s.preVisit(p);
   }
   s.accountBound = 0;
   const accountList = c.c.accountId === null ? undefined : lists.accounts.get(c.c.accountId);
   if (accountList !== undefined && accountList.size > 0 && w.accountOwner > 0) {
     if (accountList.size <= ACCOUNT_PRESCORE_LIMIT) {
-      for (let n = accountList.head; n !== null; n = n.next) s.visit(n.item);
+      for (let n = accountList.head; n !== null; n = n.next) s.preVisit(n.item);
     } else {
       s.accountBound = 1;
     }
@@ -315,19 +333,44 @@ export function searchAgentIndexed(
       break;
     }
     s.setCursor(pick, node.next);
-    if (node.item.stamp !== s.stamp) s.visit(node.item);
+    const tag = node.tag;
+    if ((tag & 7) < s.minTier || (tag & s.needBits) !== s.needBits) {
+      // Provably ineligible from the node alone: considered, but its record is not read.
+      if (s.nPre === 0 || !s.isPre(node.item)) s.seen.push(node.item);
+    } else if (s.nPre === 0 || node.item.stamp !== s.stamp) {
+      s.visit(node.item);
+    }
   }
   // Drop references so a finished search keeps no agents or contacts alive.
   for (let i = 0; i < s.nCur; i++) curNode[i] = null;
 
   const winner = s.best as AgentRecord | null;
+  const considered = s.seen.length;
   s.best = null;
   if (winner !== null) {
-    return { winner, score: s.bestScore, considered: s.considered, exclusions: [], cached: false };
+    s.seen.length = 0;
+    return { winner, score: s.bestScore, considered, exclusions: [], cached: false };
   }
+  // Nobody eligible: each considered agent's first failed constraint, in encounter order.
+  const counts = s.counts;
+  const order = s.order;
+  counts.fill(0);
+  order.length = 0;
+  let excludedButEligible = false;
+  for (let i = 0; i < considered; i++) {
+    const a = s.seen[i] as AgentRecord;
+    let code = failCode(a, req, s.ids, s.mins, s.nSkills);
+    if (code === OK) {
+      excludedButEligible = true;
+      code = EXCLUDED;
+    }
+    if (counts[code] === 0) order.push(code);
+    counts[code] = (counts[code] ?? 0) + 1;
+  }
+  s.seen.length = 0;
   const exclusions: Exclusion[] = [];
-  for (const code of s.order) {
-    exclusions.push({ constraint: NAMES[code] ?? "", agentsExcluded: s.counts[code] ?? 0 });
+  for (const code of order) {
+    exclusions.push({ constraint: NAMES[code] ?? "", agentsExcluded: counts[code] ?? 0 });
   }
   const notReady = ctx.agents.size - sourceSize;
   if (notReady > 0) {
@@ -336,18 +379,18 @@ export function searchAgentIndexed(
       agentsExcluded: notReady,
     });
   }
-  if (!s.excludedButEligible) {
+  if (!excludedButEligible) {
     const families: ListFamily[] = req.skills.map((k) => ctx.index.family(`${ch}|s|${k.skill}`));
     if (req.language !== null) families.push(ctx.index.family(`${ch}|l|${req.language}`));
     if (req.accountOnly !== null) families.push(ctx.index.family(`${ch}|a|${req.accountOnly}`));
     ctx.cache.set(req.signature, {
       families,
       counts: families.map((f) => f.inserts),
-      considered: s.considered,
+      considered,
       exclusions,
     });
   }
-  return { winner: null, score: 0, considered: s.considered, exclusions, cached: false };
+  return { winner: null, score: 0, considered, exclusions, cached: false };
 }
 
 function seqOf(a: AgentRecord, ch: number): number {

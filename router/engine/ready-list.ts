@@ -28,6 +28,12 @@ export interface ListNode<T> {
    */
   seq: number;
   sinceMs: number;
+  /**
+   * A static summary of the item (agent-index.ts `agentTag`: tier, language bits, a skill
+   * bloom), so a walk can reject most ineligible agents from the node alone, without reading
+   * the agent's record, profile and skill array (cache misses that dominated at 100k agents).
+   */
+  readonly tag: number;
 }
 
 export class ReadyList<T> {
@@ -37,8 +43,8 @@ export class ReadyList<T> {
 
   constructor(readonly family: ListFamily) {}
 
-  node(item: T): ListNode<T> {
-    return { item, list: this, prev: null, next: null, linked: false, seq: 0, sinceMs: 0 };
+  node(item: T, tag: number): ListNode<T> {
+    return { item, list: this, prev: null, next: null, linked: false, seq: 0, sinceMs: 0, tag };
   }
 
   append(node: ListNode<T>, seq: number, sinceMs: number): void {
