@@ -15,6 +15,7 @@ export {
   type GrpcClientOptions,
   type ServiceImpl,
 } from "./grpc/adapter.js";
+export { nextOrStop } from "./grpc/next-or-stop.js";
 export { createHealthMonitor, type HealthMonitor } from "./health-monitor.js";
 export { type OpsHttpServer, startOpsHttpServer } from "./http-server.js";
 export { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";

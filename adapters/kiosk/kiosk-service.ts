@@ -10,7 +10,7 @@ import {
   SwitchboardError,
   TERMINAL_EVENTS,
 } from "../../core/index.js";
-import type { ServiceImpl } from "../../gateway/index.js";
+import { nextOrStop, type ServiceImpl } from "../../gateway/index.js";
 import {
   ContactEventType,
   type KioskAcceptCallback,
@@ -44,7 +44,6 @@ import type { KioskMetrics } from "./kiosk-metrics.js";
 import type { KioskState } from "./kiosk-state.js";
 
 type Call = Parameters<ServiceImpl<typeof KioskService>["connect"]>[0];
-type Next = IteratorResult<KioskServiceConnectRequest>;
 
 export interface KioskServiceDeps {
   readonly settings: KioskSettings;
@@ -110,7 +109,14 @@ export function createKioskService(deps: KioskServiceDeps): ServiceImpl<typeof K
         throw unauthenticated();
       }
       const incoming = call[Symbol.asyncIterator]() as AsyncIterator<KioskServiceConnectRequest>;
-      const first = await nextOrStop(incoming, stop, deps.helloTimeoutMs).catch((err: unknown) => {
+      const first = await nextOrStop(incoming, stop, {
+        ms: deps.helloTimeoutMs,
+        error: () =>
+          new SwitchboardError(
+            ErrorCode.Unauthenticated,
+            `no hello within ${deps.helloTimeoutMs} ms`,
+          ),
+      }).catch((err: unknown) => {
         metrics.streamsRefused.inc({ reason: "no_hello" });
         throw err;
       });
@@ -463,43 +469,4 @@ function bearerOf(call: Call): string | undefined {
   if (typeof value !== "string") return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
   return match?.[1] ?? "";
-}
-
-/** The next request, or "stopped" when `stop` aborts first; a timeout is UNAUTHENTICATED. */
-async function nextOrStop(
-  incoming: AsyncIterator<KioskServiceConnectRequest>,
-  stop: AbortSignal,
-  timeoutMs?: number,
-): Promise<Next | "stopped"> {
-  if (stop.aborted) return "stopped";
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  try {
-    return await Promise.race([
-      incoming.next(),
-      new Promise<"stopped">((resolve) => {
-        onAbort = () => resolve("stopped");
-        stop.addEventListener("abort", onAbort, { once: true });
-      }),
-      ...(timeoutMs === undefined
-        ? []
-        : [
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(
-                () =>
-                  reject(
-                    new SwitchboardError(
-                      ErrorCode.Unauthenticated,
-                      `no hello within ${timeoutMs} ms`,
-                    ),
-                  ),
-                timeoutMs,
-              );
-            }),
-          ]),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort !== undefined) stop.removeEventListener("abort", onAbort);
-  }
 }

@@ -16,6 +16,7 @@ import {
 } from "../../proto/index.js";
 import { checkAgent, checkRole, principalOf } from "../auth/index.js";
 import type { ServiceImpl } from "../grpc/adapter.js";
+import { nextOrStop } from "../grpc/next-or-stop.js";
 import { applyToSession, type DesktopCommand, toDesktopCommand } from "./agent-commands.js";
 import {
   handleConversationCommand,
@@ -33,7 +34,6 @@ export interface AgentServiceOptions {
 }
 
 type Call = Parameters<ServiceImpl<typeof AgentService>["connect"]>[0];
-type Next = IteratorResult<AgentServiceConnectRequest>;
 
 /**
  * AgentService.Connect: hello → welcome, then each desktop command is validated, published on
@@ -72,7 +72,14 @@ export function createAgentService(
     async connect(call: Call, signal) {
       const stop = AbortSignal.any([signal, ctx.shutdown]);
       const incoming = call[Symbol.asyncIterator]() as AsyncIterator<AgentServiceConnectRequest>;
-      const first = await nextOrStop(incoming, stop, options.helloTimeoutMs);
+      const first = await nextOrStop(incoming, stop, {
+        ms: options.helloTimeoutMs,
+        error: () =>
+          new SwitchboardError(
+            ErrorCode.DeadlineExceeded,
+            `no hello within ${options.helloTimeoutMs} ms`,
+          ),
+      });
       if (first === "stopped" || first.done) return;
       const { command, requestId } = first.value;
       if (command.case !== "hello") {
@@ -195,42 +202,3 @@ type AgentCommandCase = Parameters<typeof create<typeof AgentCommandSchema>>[1] 
     ? C
     : never
   : never;
-
-/** The next request, or "stopped" when `stop` aborts first; a timeout is DEADLINE_EXCEEDED. */
-async function nextOrStop(
-  incoming: AsyncIterator<AgentServiceConnectRequest>,
-  stop: AbortSignal,
-  timeoutMs?: number,
-): Promise<Next | "stopped"> {
-  if (stop.aborted) return "stopped";
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  try {
-    return await Promise.race([
-      incoming.next(),
-      new Promise<"stopped">((resolve) => {
-        onAbort = () => resolve("stopped");
-        stop.addEventListener("abort", onAbort, { once: true });
-      }),
-      ...(timeoutMs === undefined
-        ? []
-        : [
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(
-                () =>
-                  reject(
-                    new SwitchboardError(
-                      ErrorCode.DeadlineExceeded,
-                      `no hello within ${timeoutMs} ms`,
-                    ),
-                  ),
-                timeoutMs,
-              );
-            }),
-          ]),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort !== undefined) stop.removeEventListener("abort", onAbort);
-  }
-}
