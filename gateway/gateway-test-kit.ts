@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { credentials, Metadata } from "@grpc/grpc-js";
+import { credentials } from "@grpc/grpc-js";
 import {
   type Bus,
   createLogger,
@@ -33,12 +33,6 @@ export interface TestGatewayOptions extends Partial<Omit<GatewayOptions, "config
   readonly argv?: readonly string[];
 }
 
-export function bearer(token: string): Metadata {
-  const metadata = new Metadata();
-  metadata.set("authorization", `Bearer ${token}`);
-  return metadata;
-}
-
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const logger = createLogger({
     level: process.env.TEST_LOG_LEVEL === "debug" ? "debug" : "silent",
@@ -69,25 +63,12 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     store,
     address,
     client(service, token) {
-      const raw = createGrpcClient(service, address, credentials.createInsecure(), {
+      const client = createGrpcClient(service, address, credentials.createInsecure(), {
         defaultTimeoutMs: 10_000,
+        ...(token === undefined ? {} : { token }),
       });
-      clients.push(raw);
-      if (token === undefined) return raw;
-      // Every call presents the token, the way a platform's client interceptor would.
-      return new Proxy(raw, {
-        get(target, key, receiver) {
-          const value = Reflect.get(target, key, receiver) as unknown;
-          if (typeof value !== "function" || typeof key !== "string") return value;
-          const method = service.methods.find((m) => m.localName === key);
-          if (method === undefined) return value;
-          const fn = value as (...args: unknown[]) => unknown;
-          return method.methodKind === "unary" || method.methodKind === "server_streaming"
-            ? (request: unknown, opts: object = {}) =>
-                fn(request, { metadata: bearer(token), ...opts })
-            : (opts: object = {}) => fn({ metadata: bearer(token), ...opts });
-        },
-      });
+      clients.push(client);
+      return client;
     },
     async stop() {
       for (const c of clients) c.close();

@@ -33,6 +33,8 @@ export interface GrpcClientOptions {
   defaultTimeoutMs?: number;
   /** grpc-js channel options, e.g. `grpc.max_receive_message_length`. */
   channelOptions?: ChannelOptions;
+  /** Sent as `authorization: Bearer <token>` on every call that sets no authorization itself. */
+  token?: string;
 }
 
 /** A client-streaming call: write requests to `call`, then `end()` it and await `response`. */
@@ -109,6 +111,13 @@ export function createGrpcClient<S extends DescService>(
   const client = new Constructor(address, credentials, options.channelOptions ?? {});
   const raw = client as unknown as Record<string, UnaryFn & StreamFn>;
 
+  const metadataOf = (opts: CallOptions): Metadata => {
+    const metadata = opts.metadata?.clone() ?? new Metadata();
+    if (options.token !== undefined && metadata.get("authorization").length === 0) {
+      metadata.set("authorization", `Bearer ${options.token}`);
+    }
+    return metadata;
+  };
   const callOptions = (timeoutMs: number | undefined): GrpcCallOptions =>
     timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
 
@@ -121,7 +130,7 @@ export function createGrpcClient<S extends DescService>(
           new Promise((resolve, reject) => {
             const call = fn(
               request,
-              opts.metadata ?? new Metadata(),
+              metadataOf(opts),
               callOptions(opts.timeoutMs ?? defaultTimeoutMs),
               (error, response) => (error ? reject(error) : resolve(response)),
             );
@@ -130,17 +139,14 @@ export function createGrpcClient<S extends DescService>(
         break;
       case "server_streaming":
         methods[method.localName] = (request: unknown, opts: CallOptions = {}) =>
-          linkSignal(
-            fn(request, opts.metadata ?? new Metadata(), callOptions(opts.timeoutMs)),
-            opts.signal,
-          );
+          linkSignal(fn(request, metadataOf(opts), callOptions(opts.timeoutMs)), opts.signal);
         break;
       case "client_streaming":
         methods[method.localName] = (opts: CallOptions = {}) => {
           let call: Cancellable | undefined;
           const response = new Promise((resolve, reject) => {
             call = fn(
-              opts.metadata ?? new Metadata(),
+              metadataOf(opts),
               callOptions(opts.timeoutMs ?? defaultTimeoutMs),
               (error: ServiceError | null, value?: unknown) =>
                 error ? reject(error) : resolve(value),
@@ -153,7 +159,7 @@ export function createGrpcClient<S extends DescService>(
         break;
       case "bidi_streaming":
         methods[method.localName] = (opts: CallOptions = {}) =>
-          linkSignal(fn(opts.metadata ?? new Metadata(), callOptions(opts.timeoutMs)), opts.signal);
+          linkSignal(fn(metadataOf(opts), callOptions(opts.timeoutMs)), opts.signal);
         break;
     }
   }

@@ -3,7 +3,7 @@
 // clients. Adapter tests talk to it over the network with real clients (gRPC, HTTP, SMTP, ws).
 import { createHash } from "node:crypto";
 import type { DescService } from "@bufbuild/protobuf";
-import { credentials, Metadata } from "@grpc/grpc-js";
+import { credentials } from "@grpc/grpc-js";
 import {
   type Bus,
   type Config,
@@ -95,25 +95,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     httpUrl: `http://127.0.0.1:${gateway.httpPort}`,
     smtpPort,
     client(service, token) {
-      const raw = createGrpcClient(service, grpcAddress, credentials.createInsecure(), {
+      const client = createGrpcClient(service, grpcAddress, credentials.createInsecure(), {
         defaultTimeoutMs: 10_000,
+        ...(token === undefined ? {} : { token }),
       });
-      clients.push(raw);
-      if (token === undefined) return raw;
-      const metadata = new Metadata();
-      metadata.set("authorization", `Bearer ${token}`);
-      return new Proxy(raw, {
-        get(target, key, receiver) {
-          const value = Reflect.get(target, key, receiver) as unknown;
-          if (typeof value !== "function" || typeof key !== "string") return value;
-          const method = service.methods.find((m) => m.localName === key);
-          if (method === undefined) return value;
-          const fn = value as (...args: unknown[]) => unknown;
-          return method.methodKind === "unary" || method.methodKind === "server_streaming"
-            ? (request: unknown, opts: object = {}) => fn(request, { metadata, ...opts })
-            : (opts: object = {}) => fn({ metadata, ...opts });
-        },
-      });
+      clients.push(client);
+      return client;
     },
     async stop() {
       for (const c of clients) c.close();
