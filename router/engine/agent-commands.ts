@@ -11,7 +11,7 @@ import { failedConstraint } from "./eligibility.js";
 import type { EngineCore } from "./engine-core.js";
 import { invalid, notFound, precondition } from "./errors.js";
 import { routeContact } from "./matching.js";
-import { type AgentRecord, type ContactRecord, NO_LEVELS } from "./records.js";
+import { type AgentRecord, type ContactRecord, excludeAgent, NO_LEVELS } from "./records.js";
 import { normalizeAgent } from "./validate-agent.js";
 import { normalizeRouting } from "./validate-config.js";
 import { checkId, checkOneOf } from "./validate-util.js";
@@ -34,6 +34,7 @@ export function newAgentRecord(profile: AgentProfile, core: EngineCore): AgentRe
     nodes: [],
     stamp: 0,
     levels: NO_LEVELS,
+    tag: 0,
   };
 }
 
@@ -85,7 +86,7 @@ export function upsertAgent(
     c.agentId = null;
     c.offerId = null;
     c.atHead = true;
-    c.excluded.add(agent.id);
+    excludeAgent(c, agent.id);
     withdrawn.push(c);
   }
   for (const c of withdrawn) {

@@ -64,6 +64,17 @@ export class AgentIndex {
     }));
   }
 
+  /** Tag bits an eligible agent must have for a requirement, from the ids known now. */
+  needBits(skills: readonly { readonly skill: string }[], language: string | null): number {
+    let bits = 0;
+    for (const k of skills) {
+      const id = this.skillIds.get(k.skill);
+      if (id !== undefined) bits |= skillTagBit(id);
+    }
+    if (language !== null) bits |= languageTagBit(this.languageIds.get(language) ?? -1);
+    return bits;
+  }
+
   family(key: string): ListFamily {
     let f = this.families.get(key);
     if (f === undefined) {
@@ -119,6 +130,7 @@ export class AgentIndex {
       tag |= languageTagBit(this.languageIds.get(language) as number);
     }
     agent.levels = levels;
+    agent.tag = tag;
     agent.nodes = CHANNELS.map((_, ch) => {
       if (p.channels[ch] !== true) return [];
       const nodes: ListNode<AgentRecord>[] = [

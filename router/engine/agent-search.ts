@@ -261,13 +261,16 @@ export function searchAgentIndexed(
   }
 
   let sourceSize: number;
-  let sourceLabel: string;
+  // What the candidates came from, spelled out only for a no-match explanation:
+  // 0 = account team, 1 = any skill, 2 = language, 3 = skill `skills[sourceSkill]`.
+  let sourceKind: number;
+  let sourceSkill = -1;
   if (req.accountOnly !== null) {
     sourceSize = s.addList(accountList, maxMargin(req, -1));
-    sourceLabel = `account team ${req.accountOnly}`;
+    sourceKind = 0;
   } else {
     sourceSize = lists.all.size;
-    sourceLabel = "any skill";
+    sourceKind = 1;
     let skillIndex = -1;
     for (let i = 0; i < skills.length; i++) {
       const k = skills[i] as { skill: string; min: number };
@@ -294,14 +297,15 @@ export function searchAgentIndexed(
       req.language === null ? Number.POSITIVE_INFINITY : (languageList?.size ?? 0);
     if (languageSize < sourceSize) {
       sourceSize = s.addList(languageList, othersAll);
-      sourceLabel = `language ${req.language}`;
+      sourceKind = 2;
     } else if (skillIndex >= 0) {
       const k = skills[skillIndex] as { skill: string; min: number };
       const sl = lists.skills.get(k.skill);
       if (sl !== undefined) {
         for (let l = 5; l >= k.min; l--) s.addList(sl.levels[l], l - k.min + othersSkip);
       }
-      sourceLabel = `skill ${k.skill}>=${k.min}`;
+      sourceKind = 3;
+      sourceSkill = skillIndex;
     } else {
       s.addList(lists.all, othersAll);
     }
@@ -374,15 +378,37 @@ export function searchAgentIndexed(
   }
   const notReady = ctx.agents.size - sourceSize;
   if (notReady > 0) {
+    const k = skills[sourceSkill];
+    const sourceLabel =
+      sourceKind === 0
+        ? `account team ${req.accountOnly}`
+        : sourceKind === 2
+          ? `language ${req.language}`
+          : sourceKind === 3 && k !== undefined
+            ? `skill ${k.skill}>=${k.min}`
+            : "any skill";
     exclusions.push({
       constraint: `not ready on ${CHANNELS[ch]} with ${sourceLabel}`,
       agentsExcluded: notReady,
     });
   }
   if (!excludedButEligible) {
-    const families: ListFamily[] = req.skills.map((k) => ctx.index.family(`${ch}|s|${k.skill}`));
-    if (req.language !== null) families.push(ctx.index.family(`${ch}|l|${req.language}`));
-    if (req.accountOnly !== null) families.push(ctx.index.family(`${ch}|a|${req.accountOnly}`));
+    // The lists' own families; a key lookup only for a skill, language or team no agent has.
+    const families: ListFamily[] = [];
+    for (const k of skills) {
+      families.push(lists.skills.get(k.skill)?.family ?? ctx.index.family(`${ch}|s|${k.skill}`));
+    }
+    if (req.language !== null) {
+      families.push(
+        lists.languages.get(req.language)?.family ?? ctx.index.family(`${ch}|l|${req.language}`),
+      );
+    }
+    if (req.accountOnly !== null) {
+      families.push(
+        lists.accounts.get(req.accountOnly)?.family ??
+          ctx.index.family(`${ch}|a|${req.accountOnly}`),
+      );
+    }
     ctx.cache.set(req.signature, {
       families,
       counts: families.map((f) => f.inserts),

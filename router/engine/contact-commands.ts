@@ -12,7 +12,13 @@ import type { EngineCore } from "./engine-core.js";
 import { invalid, notFound, precondition, RouterError } from "./errors.js";
 import { resolveHistory } from "./history.js";
 import { routeAgent, routeContact } from "./matching.js";
-import type { ContactRecord, OfferRecord } from "./records.js";
+import {
+  type ContactRecord,
+  excludeAgent,
+  NONE_EXCLUDED,
+  type OfferRecord,
+  unexcludeAgent,
+} from "./records.js";
 import { computeRequirement, type Requirement } from "./requirements.js";
 import { matchRule } from "./rules.js";
 import {
@@ -77,7 +83,7 @@ export function submitContact(
     queuedAtMs: nowMs,
     seq: ++core.contactSeq,
     atHead: false,
-    excluded: new Set(),
+    excluded: NONE_EXCLUDED,
     state: "WAITING",
     agentId: null,
     offerId: null,
@@ -157,7 +163,7 @@ export function endOffer(
   c.agentId = null;
   c.offerId = null;
   c.atHead = true;
-  c.excluded.add(offer.agentId);
+  excludeAgent(c, offer.agentId);
   if (agent !== undefined) {
     core.release(agent, c);
     agent.consecutiveMisses = how === "OFFER_EXPIRED" ? agent.consecutiveMisses + 1 : 0;
@@ -311,7 +317,7 @@ export function transferContact(
   // Whoever hands a contact on is not offered it straight back (a transfer means "someone
   // else"). This also keeps the indexed and the naive search equal: the releasing agent's
   // capacity is freed before routeContact, but it re-enters the ready lists only afterwards.
-  if (fromAgentId !== null) c.excluded.add(fromAgentId);
+  if (fromAgentId !== null) excludeAgent(c, fromAgentId);
   if (c.state === "WAITING") core.waiting.remove(c);
   c.state = "WAITING";
   c.agentId = null;
@@ -320,7 +326,7 @@ export function transferContact(
     c.phase = "TARGETED";
     c.phaseEndsAtMs = 0;
     c.targetAgentId = toAgentId;
-    c.excluded.delete(toAgentId);
+    unexcludeAgent(c, toAgentId);
   } else {
     c.queueId = toQueueId;
     c.queuedAtMs = nowMs;

@@ -19,6 +19,7 @@ export function searchContactIndexed(
 ): ContactSearchResult {
   let best: ContactRecord | null = null;
   let considered = 0;
+  const tag = agent.tag;
   for (let ch = 0; ch < ctx.waiting.byChannel.length; ch++) {
     const buckets = ctx.waiting.byChannel[ch];
     if (buckets === undefined || buckets.size === 0 || !canTake(agent, ch, ctx.capacityMilli)) {
@@ -31,6 +32,8 @@ export function searchContactIndexed(
       if (bucket !== undefined) {
         for (const group of bucket.values()) {
           considered++;
+          // The tag proves most ineligible groups without touching the agent's profile.
+          if ((tag & 7) < group.minTier || (tag & group.needBits) !== group.needBits) continue;
           if (failedConstraint(agent.profile, group.req) !== null) continue;
           let head = group.heap.peek();
           if (head?.excluded.has(agent.id)) head = firstNotExcluding(group, agent);

@@ -22,7 +22,7 @@ export class EngineCore implements SearchContext {
   readonly contacts = new Map<string, ContactRecord>();
   readonly offers = new Map<string, OfferRecord>();
   readonly index = new AgentIndex();
-  readonly waiting = new WaitingIndex();
+  readonly waiting = new WaitingIndex(this.index);
   readonly cache: NoMatchCache;
   readonly history: HistoryStore;
   readonly ahtMs = new Map<string, number>();

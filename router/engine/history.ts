@@ -41,15 +41,20 @@ export class HistoryStore {
 
   record(customerId: string, entry: HistoryEntry): void {
     if (this.capacity === 0) return;
-    const list = this.young.get(customerId) ?? this.old.get(customerId) ?? [];
-    this.old.delete(customerId);
+    // A customer is in at most one generation. Already young: one lookup, the list in place.
+    let list = this.young.get(customerId);
+    if (list === undefined) {
+      list = this.old.get(customerId);
+      if (list === undefined) list = [];
+      else this.old.delete(customerId);
+      if (this.young.size >= Math.max(1, this.capacity >> 1)) {
+        this.old = this.young;
+        this.young = new Map();
+      }
+      this.young.set(customerId, list);
+    }
     list.unshift(entry);
     if (list.length > PER_CUSTOMER) list.length = PER_CUSTOMER;
-    if (!this.young.has(customerId) && this.young.size >= Math.max(1, this.capacity >> 1)) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(customerId, list);
   }
 
   get(customerId: string | null): readonly HistoryEntry[] {

@@ -19,6 +19,13 @@ import { scoreOf, scoreTerms } from "./scoring.js";
  */
 const NO_EXCLUSIONS: readonly Exclusion[] = Object.freeze([]);
 
+/** The winner's reason for the usual small counts, built once instead of per decision. */
+const BEST_OF: readonly string[] = Array.from({ length: 256 }, (_, n) => bestOf(n));
+
+function bestOf(considered: number): string {
+  return `best of ${considered} ready agent(s) examined`;
+}
+
 /** Routes a contact that is WAITING and not in the waiting index: offer now, or queue it. */
 export function routeContact(
   core: EngineCore,
@@ -40,7 +47,7 @@ export function routeContact(
       r.score,
       scoreTerms(r.winner, c, w, nowMs),
       NO_EXCLUSIONS,
-      `best of ${r.considered} ready agent(s) examined`,
+      BEST_OF[r.considered] ?? bestOf(r.considered),
     );
     createOffer(core, c, r.winner, decision, nowMs, effects);
     return;

@@ -26,6 +26,12 @@ export interface WaitGroup {
   readonly canonical: string;
   readonly req: Requirement;
   readonly heap: IndexedHeap<ContactRecord>;
+  /**
+   * Tag test against AgentRecord.tag (agent-index.ts): bits an agent's tag must all have, and
+   * the least tier. Proves agents ineligible for the whole group without reading profiles.
+   */
+  readonly needBits: number;
+  readonly minTier: number;
 }
 
 /** The engine's mutable view of one agent. */
@@ -53,6 +59,8 @@ export interface AgentRecord {
    * checks skills with a typed-array read instead of a Map lookup by name.
    */
   levels: Uint8Array;
+  /** The agent's node tag (agent-index.ts): tier, language bits, skill bloom; 0 until built. */
+  tag: number;
 }
 
 /** The engine's mutable view of one live contact (terminal contacts are forgotten). */
@@ -79,7 +87,8 @@ export interface ContactRecord extends HeapSlot {
   readonly seq: number;
   /** Returned after a reject or expiry: served before contacts never offered. */
   atHead: boolean;
-  readonly excluded: Set<string>;
+  /** Agents never to be offered this contact again; NONE_EXCLUDED until the first one. */
+  excluded: ReadonlySet<string>;
   state: ContactState;
   agentId: string | null;
   offerId: string | null;
@@ -93,6 +102,21 @@ export interface ContactRecord extends HeapSlot {
   /** Time-invariant order inside one queue (see contact-order.ts). */
   staticKey: number;
   group: WaitGroup | null;
+}
+
+/**
+ * The shared empty exclusion set: most contacts never exclude anyone, so they do not each
+ * carry a Set of their own (one long-lived object less per contact for the GC to copy).
+ */
+export const NONE_EXCLUDED: ReadonlySet<string> = new Set();
+
+export function excludeAgent(c: ContactRecord, agentId: string): void {
+  if (c.excluded === NONE_EXCLUDED) c.excluded = new Set([agentId]);
+  else (c.excluded as Set<string>).add(agentId);
+}
+
+export function unexcludeAgent(c: ContactRecord, agentId: string): void {
+  if (c.excluded !== NONE_EXCLUDED) (c.excluded as Set<string>).delete(agentId);
 }
 
 export interface OfferRecord extends Offer {

@@ -21,7 +21,7 @@ import { invalid } from "./errors.js";
 import type { HistoryEntry } from "./history.js";
 import type { NoMatchEntryData } from "./no-match-cache.js";
 import { normalizeOptions, type RouterEngineOptions } from "./options.js";
-import { type AgentRecord, type ContactRecord, NO_LEVELS } from "./records.js";
+import { type AgentRecord, type ContactRecord, NO_LEVELS, NONE_EXCLUDED } from "./records.js";
 import { computeRequirement } from "./requirements.js";
 import { type Timer, TimerHeap } from "./timers.js";
 import { normalizeAgent } from "./validate-agent.js";
@@ -182,6 +182,7 @@ export function restoreCore(
       nodes: [],
       stamp: 0,
       levels: NO_LEVELS,
+      tag: 0,
     };
     core.agents.set(rec.id, rec);
     if (rec.presence === "AVAILABLE") core.countStaffed(rec, 1);
@@ -221,7 +222,7 @@ export function restoreCore(
       queuedAtMs: cs.queuedAtMs,
       seq: cs.seq,
       atHead: cs.atHead,
-      excluded: new Set(cs.excluded),
+      excluded: cs.excluded.length === 0 ? NONE_EXCLUDED : new Set(cs.excluded),
       state: cs.state,
       agentId: cs.agentId,
       offerId: cs.offerId,

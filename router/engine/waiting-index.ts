@@ -9,6 +9,7 @@
  * visits the groups filed under its skills on its free channels, O(1) each to peek; a queue
  * position is a RankList rank, O(log W + W/B), not a scan of the queue.
  */
+import type { AgentIndex } from "./agent-index.js";
 import { servedBeforeInQueue } from "./contact-order.js";
 import { CHANNELS } from "./domain.js";
 import { IndexedHeap } from "./indexed-heap.js";
@@ -22,6 +23,9 @@ export class WaitingIndex {
   readonly all = new Set<ContactRecord>();
   /** Per queue, its waiting contacts in service order: positions by rank, not by a scan. */
   readonly byQueue = new Map<string, RankList<ContactRecord>>();
+
+  /** Skill and language ids for the groups' tag tests. */
+  constructor(private readonly index: AgentIndex) {}
 
   get size(): number {
     return this.all.size;
@@ -50,6 +54,9 @@ export class WaitingIndex {
         canonical,
         req,
         heap: new IndexedHeap(servedBeforeInQueue),
+        // Ids known when the group forms; a skill first seen later only weakens the test.
+        needBits: this.index.needBits(req.skills, req.language),
+        minTier: req.complexity,
       };
       bucket.set(key, group);
     }
