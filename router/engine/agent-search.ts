@@ -93,7 +93,7 @@ class Walk {
     this.visit(a);
   }
 
-  /** Was this agent considered before the walk (compares references only). */
+  /** Was this agent considered before the walk (compares references only, O(nPre)). */
   isPre(a: AgentRecord): boolean {
     for (let i = 0; i < this.nPre; i++) if (this.seen[i] === a) return true;
     return false;
@@ -254,7 +254,16 @@ export function searchAgentIndexed(
   const accountList = c.c.accountId === null ? undefined : lists.accounts.get(c.c.accountId);
   if (accountList !== undefined && accountList.size > 0 && w.accountOwner > 0) {
     if (accountList.size <= ACCOUNT_PRESCORE_LIMIT) {
-      for (let n = accountList.head; n !== null; n = n.next) s.preVisit(n.item);
+      for (let n = accountList.head; n !== null; n = n.next) {
+        const tag = n.tag;
+        if ((tag & 7) < s.minTier || (tag & needBits) !== needBits) {
+          // Provably ineligible: considered (the walk will know it by reference), not read.
+          s.seen.push(n.item);
+          s.nPre++;
+        } else {
+          s.preVisit(n.item);
+        }
+      }
     } else {
       s.accountBound = 1;
     }

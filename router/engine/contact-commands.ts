@@ -41,6 +41,8 @@ const PENDING_REQUIREMENT: Requirement = {
   accountOnly: null,
   agentOnly: null,
   signature: "",
+  memoQueueId: null,
+  memoGroupKey: "",
 };
 
 export function submitContact(

@@ -32,6 +32,9 @@ export interface NormalizedContact {
   readonly customerId: string | null;
 }
 
+/** Shared by every contact without optional skills (never mutated). */
+const NO_SKILLS: readonly SkillMin[] = Object.freeze([]);
+
 function skillList(list: readonly SkillRequirement[] | undefined, field: string): SkillMin[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) throw invalid(`${field} must be a list`);
@@ -59,9 +62,12 @@ export function normalizeContact(input: ContactInput): NormalizedContact {
   const channel = CHANNELS.indexOf(checkOneOf(input.channel, "contact.channel", CHANNELS));
   const required = skillList(input.requiredSkills, "contact.requiredSkills");
   // An optional skill that is also required only matters if it asks for more.
-  const optional = skillList(input.optionalSkills, "contact.optionalSkills").filter(
-    (s) => s.min > (required.find((r) => r.skill === s.skill)?.min ?? 0),
-  );
+  const optional =
+    input.optionalSkills === undefined
+      ? NO_SKILLS
+      : skillList(input.optionalSkills, "contact.optionalSkills").filter(
+          (s) => s.min > (required.find((r) => r.skill === s.skill)?.min ?? 0),
+        );
   const complexity = input.complexity ?? 1;
   checkInt(complexity, "contact.complexity", 1, 5);
   const priority = input.priority ?? 0;
