@@ -5,7 +5,7 @@ import { RouterError } from "../engine/errors.js";
 import { applyEffects } from "./apply-effects.js";
 import { contactToInput, historyToEngine } from "./contact-mapping.js";
 import type { PartitionContext } from "./partition-context.js";
-import type { ContactEntry } from "./partition-state.js";
+import { type ContactEntry, contactChanged } from "./partition-state.js";
 import { publishContactEvent } from "./publish-events.js";
 
 function identifiersOf(contact: Contact): CustomerIdentifier[] {
@@ -149,7 +149,10 @@ export async function handleContactCommand(
         return;
       }
       // The contact keeps its place: only its record learns where to call back.
-      if (phone !== "") entry.contact.channelMetadata.callback_phone = phone;
+      if (phone !== "") {
+        entry.contact.channelMetadata.callback_phone = phone;
+        contactChanged(entry.contact);
+      }
       publishContactEvent(ctx, entry, ContactEventType.CALLBACK_SCHEDULED, ctx.nowMs(timeMs), {
         reason: reason || "callback_requested",
         queueId: view.queueId,

@@ -74,6 +74,32 @@ interface SnapshotData {
   readonly offers: readonly OfferEntry[];
 }
 
+/**
+ * A live contact's proto, serialized once for every snapshot that carries it: the snapshot is
+ * taken every second while contacts pile up, and encoding each again was most of its cost.
+ * Whoever changes a contact after it entered the state must call `contactChanged`.
+ */
+const encodedContacts = new WeakMap<Contact, string>();
+
+export function contactChanged(contact: Contact): void {
+  encodedContacts.delete(contact);
+}
+
+function encodedContact(contact: Contact): string {
+  let encoded = encodedContacts.get(contact);
+  if (encoded === undefined) {
+    encoded = Buffer.from(toBinary(ContactSchema, contact)).toString("base64");
+    encodedContacts.set(contact, encoded);
+  }
+  return encoded;
+}
+
+function restoredContact(encoded: string): Contact {
+  const contact = fromBinary(ContactSchema, Buffer.from(encoded, "base64"));
+  encodedContacts.set(contact, encoded);
+  return contact;
+}
+
 /** Grows with every processed command, so a later snapshot always has the larger seq. */
 export const snapshotSeq = (s: PartitionState): number => s.contactsSeq + s.agentsSeq;
 
@@ -87,7 +113,7 @@ export function encodeState(s: PartitionState): Uint8Array {
     contacts: [...s.contacts].map(([id, e]) => [
       id,
       {
-        c: Buffer.from(toBinary(ContactSchema, e.contact)).toString("base64"),
+        c: encodedContact(e.contact),
         seq: e.sequence,
         ...(e.customerId === undefined ? {} : { customerId: e.customerId }),
         queueId: e.queueId,
@@ -118,7 +144,7 @@ export function decodeState(bytes: Uint8Array): PartitionState {
       data.contacts.map(([id, e]) => [
         id,
         {
-          contact: fromBinary(ContactSchema, Buffer.from(e.c, "base64")),
+          contact: restoredContact(e.c),
           sequence: e.seq,
           customerId: e.customerId,
           queueId: e.queueId,
