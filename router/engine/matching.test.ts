@@ -177,3 +177,38 @@ describe("agent → contact", () => {
     expect(offered(fx)).toEqual({ c1: "a" });
   });
 });
+
+describe("agents rejected from their ready-list tag", () => {
+  it("are counted as considered, and a no-match names each one's first failed constraint", () => {
+    const e = createRouterEngine();
+    online(e, 0, agent("noB", { a: 3 }));
+    online(e, 1, agent("lowTier", { a: 3, b: 2 }, { complexityTier: 2 }));
+    online(e, 2, agent("french", { a: 3, b: 2 }, { languages: ["fr"] }));
+    online(e, 3, agent("lowA", { a: 1, b: 2 }));
+    online(e, 4, agent("ok", { a: 3, b: 2 }));
+    // Enough holders of b that skill a (levels >= 2: four agents) is the smaller source.
+    online(e, 5, agent("b1", { b: 5 }), agent("b2", { b: 5 }), agent("b3", { b: 5 }));
+    const need = { a: 2, b: 1 };
+    const first = onlyOffer(
+      e.submitContact({
+        nowMs: 10,
+        contact: contact("c1", "VOICE", need, { complexity: 3, language: "en" }),
+      }),
+    );
+    expect(first.offer.agentId).toBe("ok");
+    // noB, lowTier and french (idler, same margins) come first; lowA is not in a's lists >= 2.
+    expect(first.decision.candidatesConsidered).toBe(4);
+    const fx = e.submitContact({
+      nowMs: 11,
+      contact: contact("c2", "VOICE", need, { complexity: 3, language: "en" }),
+    });
+    const d = ofType(fx, "CONTACT_QUEUED")[0]?.decision;
+    expect(d?.candidatesConsidered).toBe(3);
+    expect(d?.exclusions).toEqual([
+      { constraint: "skill", agentsExcluded: 1 },
+      { constraint: "complexity", agentsExcluded: 1 },
+      { constraint: "language", agentsExcluded: 1 },
+      { constraint: "not ready on VOICE with skill a>=2", agentsExcluded: 5 },
+    ]);
+  });
+});

@@ -35,11 +35,19 @@ export interface NormalizedContact {
 /** Shared by every contact without optional skills (never mutated). */
 const NO_SKILLS: readonly SkillMin[] = Object.freeze([]);
 
-function skillList(list: readonly SkillRequirement[] | undefined, field: string): SkillMin[] {
-  if (list === undefined) return [];
+/** Reused while sorting; the result is an exact-size copy (contacts keep it for minutes). */
+const scratch: SkillMin[] = [];
+
+function skillList(
+  list: readonly SkillRequirement[] | undefined,
+  field: string,
+): readonly SkillMin[] {
+  if (list === undefined) return NO_SKILLS;
   if (!Array.isArray(list)) throw invalid(`${field} must be a list`);
+  if (list.length === 0) return NO_SKILLS;
   // Contacts list a handful of skills: an insertion-sorted array, no Map, no closures.
-  const out: SkillMin[] = [];
+  const out = scratch;
+  out.length = 0;
   for (let i = 0; i < list.length; i++) {
     const s = list[i] as SkillRequirement;
     const skill = checkId(s?.skill, `${field}[${i}].skill`);
@@ -53,7 +61,9 @@ function skillList(list: readonly SkillRequirement[] | undefined, field: string)
       out.splice(j, 0, { skill, min: s.minProficiency });
     }
   }
-  return out;
+  const exact = out.slice();
+  out.length = 0;
+  return exact;
 }
 
 export function normalizeContact(input: ContactInput): NormalizedContact {
@@ -161,15 +171,21 @@ export function copyContactInput(i: ContactInput): ContactInput {
   return copy;
 }
 
+/** `map` sizes the copy exactly (a push-grown array keeps ~17 slots for one or two skills). */
 function copySkills(list: readonly SkillRequirement[]): SkillRequirement[] {
-  const out: SkillRequirement[] = [];
-  for (const s of list) out.push({ ...s });
-  return out;
+  return list.map(copySkill);
+}
+
+function copySkill(s: SkillRequirement): SkillRequirement {
+  return { ...s };
 }
 
 export function copyHistory(h: CustomerHistory): CustomerHistory {
   if (h.lastAgents === undefined) return { ...h };
-  const lastAgents: PastAgent[] = [];
-  for (const a of h.lastAgents) lastAgents.push({ ...a });
+  const lastAgents: PastAgent[] = h.lastAgents.map(copyPastAgent);
   return { ...h, lastAgents };
+}
+
+function copyPastAgent(a: PastAgent): PastAgent {
+  return { ...a };
 }
