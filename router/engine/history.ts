@@ -42,19 +42,22 @@ export class HistoryStore {
   record(customerId: string, entry: HistoryEntry): void {
     if (this.capacity === 0) return;
     // A customer is in at most one generation. Already young: one lookup, the list in place.
-    let list = this.young.get(customerId);
-    if (list === undefined) {
-      list = this.old.get(customerId);
-      if (list === undefined) list = [];
-      else this.old.delete(customerId);
+    const young = this.young.get(customerId);
+    const list = young ?? this.old.get(customerId);
+    if (young === undefined) {
+      if (list !== undefined) this.old.delete(customerId);
       if (this.young.size >= Math.max(1, this.capacity >> 1)) {
         this.old = this.young;
         this.young = new Map();
       }
-      this.young.set(customerId, list);
     }
-    list.unshift(entry);
-    if (list.length > PER_CUSTOMER) list.length = PER_CUSTOMER;
+    // A new exact-size list (≤ PER_CUSTOMER), not unshift into a growing one: an array grown
+    // by unshift keeps ~17 slots, for up to `capacity` customers.
+    const n = list === undefined ? 0 : Math.min(list.length, PER_CUSTOMER - 1);
+    const next = new Array<HistoryEntry>(n + 1);
+    next[0] = entry;
+    for (let i = 0; i < n; i++) next[i + 1] = (list as HistoryEntry[])[i] as HistoryEntry;
+    this.young.set(customerId, next);
   }
 
   get(customerId: string | null): readonly HistoryEntry[] {
