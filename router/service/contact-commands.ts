@@ -1,5 +1,5 @@
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
-import type { CustomerHistory, CustomerIdentifier } from "../../core/index.js";
+import { type CustomerHistory, customerIdentifiers } from "../../core/index.js";
 import { type Contact, type ContactCommand, ContactEventType } from "../../proto/index.js";
 import { RouterError } from "../engine/errors.js";
 import { applyEffects } from "./apply-effects.js";
@@ -8,25 +8,12 @@ import type { PartitionContext } from "./partition-context.js";
 import { type ContactEntry, contactChanged } from "./partition-state.js";
 import { publishContactEvent } from "./publish-events.js";
 
-function identifiersOf(contact: Contact): CustomerIdentifier[] {
-  const ids = contact.customer?.identifiers;
-  if (ids === undefined) return [];
-  const list: CustomerIdentifier[] = [];
-  if (ids.phone !== "") list.push({ kind: "phone", value: ids.phone });
-  if (ids.email !== "") list.push({ kind: "email", value: ids.email });
-  if (ids.webSessionId !== "") list.push({ kind: "webSession", value: ids.webSessionId });
-  if (ids.kioskCardId !== "") list.push({ kind: "kioskCard", value: ids.kioskCardId });
-  if (ids.kioskAccountNumber !== "")
-    list.push({ kind: "kioskAccount", value: ids.kioskAccountNumber });
-  return list;
-}
-
 /** One customer id across channels; a bad identifier only loses the history, never the contact. */
 async function resolveCustomer(
   ctx: PartitionContext,
   contact: Contact,
 ): Promise<string | undefined> {
-  const identifiers = identifiersOf(contact);
+  const identifiers = customerIdentifiers(contact);
   if (identifiers.length === 0) return contact.customer?.id || undefined;
   try {
     return (await ctx.io(() => ctx.store.identity.resolve(identifiers))).customerId;
