@@ -41,8 +41,6 @@ const PENDING_REQUIREMENT: Requirement = {
   accountOnly: null,
   agentOnly: null,
   signature: "",
-  memoQueueId: null,
-  memoGroupKey: "",
 };
 
 export function submitContact(

@@ -23,28 +23,7 @@ export interface Requirement {
   /** PREFERRED_AGENT or TARGETED phase: only this agent. */
   readonly agentOnly: string | null;
   readonly signature: string;
-  /** Memo of `groupKey` for the last queue asked (requirements are shared, see `intern`). */
-  memoQueueId: string | null;
-  memoGroupKey: string;
 }
-
-/** The waiting-group key of (queue, requirement), memoized on the shared requirement. */
-export function groupKey(req: Requirement, queueId: string): string {
-  if (req.memoQueueId !== queueId) {
-    req.memoGroupKey = `${queueId}\u0000${req.signature}`;
-    req.memoQueueId = queueId;
-  }
-  return req.memoGroupKey;
-}
-
-/**
- * Equal signatures mean equal requirements, and requirements are immutable (but for the memo
- * above): contacts share one object per signature instead of each keeping its own requirement,
- * signature string and team set alive (long-lived garbage the young-generation GC copies).
- * Bounded: dropped whole when full, which only costs sharing, never correctness.
- */
-const INTERN_LIMIT = 16_384;
-const interned = new Map<string, Requirement>();
 
 export interface PhaseTarget {
   readonly phase: ContactPhase;
@@ -101,10 +80,7 @@ export function computeRequirement(
   const signature = `${c.channel}\u0001${c.complexity}\u0001${c.language ?? ""}\u0001${c.intermediaryKind ?? ""}\u0001${
     c.intermediaryId ?? ""
   }\u0001${teamList === null ? "*" : teamList.join("\u0002")}\u0001${accountOnly ?? ""}\u0001${agentOnly ?? ""}\u0001${skillKey}`;
-  const shared = interned.get(signature);
-  if (shared !== undefined) return shared;
-  if (interned.size >= INTERN_LIMIT) interned.clear();
-  const req: Requirement = {
+  return {
     channel: c.channel,
     skills,
     complexity: c.complexity,
@@ -115,9 +91,5 @@ export function computeRequirement(
     accountOnly,
     agentOnly,
     signature,
-    memoQueueId: null,
-    memoGroupKey: "",
   };
-  interned.set(signature, req);
-  return req;
 }

@@ -15,7 +15,6 @@ import { CHANNELS } from "./domain.js";
 import { IndexedHeap } from "./indexed-heap.js";
 import { RankList } from "./rank-list.js";
 import type { ContactRecord, WaitGroup } from "./records.js";
-import { groupKey } from "./requirements.js";
 
 export class WaitingIndex {
   /** Per channel: canonical skill ("" = none) → group key → group. */
@@ -46,7 +45,7 @@ export class WaitingIndex {
       bucket = new Map();
       buckets.set(canonical, bucket);
     }
-    const key = groupKey(req, c.queueId);
+    const key = `${c.queueId}\u0000${req.signature}`;
     let group = bucket.get(key);
     if (group === undefined) {
       group = {
