@@ -72,6 +72,8 @@ const result = {
   p999Ms: run.p999Ms,
   lost: run.lost,
   doubleOffers: run.doubleOffers,
+  // Non-zero: desktops were cut off, so `lost` counts offers nobody could receive.
+  desktopsDropped: run.desktopsDropped,
   baseline: { name: floor.name, p50Ms: floor.p50Ms, p99Ms: floor.p99Ms },
   ratio: floor.p99Ms > 0 ? round3(run.p99Ms / floor.p99Ms) : null,
   ...(alone === undefined
@@ -88,7 +90,7 @@ const result = {
 if (!json) {
   console.log(`rate ${ratePerSec}/s for ${seconds} s (${run.contacts} contacts)`);
   console.log(
-    `switchboard  acked ${run.acked}  refused ${run.refused}  retries ${run.retries}  offered ${run.offered}  withdrawn ${run.withdrawn}  lost ${run.lost}  double ${run.doubleOffers}`,
+    `switchboard  acked ${run.acked}  refused ${run.refused}  retries ${run.retries}  offered ${run.offered}  withdrawn ${run.withdrawn}  lost ${run.lost}  double ${run.doubleOffers}  desktops dropped ${run.desktopsDropped}`,
   );
   console.log(`  submit → offer  p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  p99.9 ${run.p999Ms} ms`);
   if (run.refused > 0) console.log(`  refused: ${JSON.stringify(run.refusals)}`);
