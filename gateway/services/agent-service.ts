@@ -13,6 +13,7 @@ import {
   AgentService,
   type AgentServiceConnectRequest,
   AgentState,
+  Channel,
 } from "../../proto/index.js";
 import { checkAgent, checkRole, principalOf } from "../auth/index.js";
 import type { ServiceImpl } from "../grpc/adapter.js";
@@ -182,20 +183,28 @@ export function createAgentService(
       return false;
     }
     const accepted =
-      command.case === "acceptOffer"
-        ? session.pendingOffers.get(command.value.offerId)?.contactId
-        : undefined;
+      command.case === "acceptOffer" ? session.pendingOffers.get(command.value.offerId) : undefined;
     applyToSession(command, session);
     session.send({ event: { case: "ack", value: { requestId } } });
-    if (accepted !== undefined && accepted !== "") {
-      // What the customer wrote while waiting (chat lines, the email body) reaches the agent.
-      sendTranscript(ctx, session, accepted).catch((err: unknown) => {
-        logger.warn({ err, contactId: accepted }, "could not send the transcript to the agent");
+    // What the customer wrote while waiting (chat lines, the email body) reaches the agent;
+    // calls have no transcript, so they cost no store read.
+    if (accepted !== undefined && accepted.contactId !== "" && WRITTEN.has(accepted.channel)) {
+      const { contactId } = accepted;
+      sendTranscript(ctx, session, contactId).catch((err: unknown) => {
+        logger.warn({ err, contactId }, "could not send the transcript to the agent");
       });
     }
     return command.case === "setPresence" && command.value.state === AgentState.OFFLINE;
   }
 }
+
+/** Channels whose contacts carry a written conversation (an unknown channel is read too). */
+const WRITTEN: ReadonlySet<Channel> = new Set([
+  Channel.CHAT,
+  Channel.EMAIL,
+  Channel.KIOSK,
+  Channel.UNSPECIFIED,
+]);
 
 type AgentCommandCase = Parameters<typeof create<typeof AgentCommandSchema>>[1] extends infer I
   ? I extends { command?: infer C }

@@ -10,7 +10,11 @@ import {
   pipelineFilters,
   type Subscription,
 } from "../../core/index.js";
-import { AgentCommandSchema, type AgentServiceConnectResponseSchema } from "../../proto/index.js";
+import {
+  AgentCommandSchema,
+  type AgentServiceConnectResponseSchema,
+  Channel,
+} from "../../proto/index.js";
 import type { ServiceContext } from "./service-context.js";
 
 export type AgentMessage = MessageInitShape<typeof AgentServiceConnectResponseSchema>;
@@ -22,7 +26,10 @@ export interface AgentSession {
   /** Shown to customers with the agent's messages. */
   readonly displayName: string;
   /** offerId → its contact and expiry. */
-  readonly pendingOffers: Map<string, { contactId: string; expireAtMs: number | undefined }>;
+  readonly pendingOffers: Map<
+    string,
+    { contactId: string; expireAtMs: number | undefined; channel: Channel }
+  >;
   /** Contacts accepted (or restored at login) and not completed yet. */
   readonly assigned: Set<string>;
   send(message: AgentMessage): void;
@@ -100,6 +107,7 @@ export async function startAgentSessions(
         const expire = event.value.expireTime;
         session.pendingOffers.set(event.value.offerId, {
           contactId: event.value.contact?.id ?? "",
+          channel: event.value.contact?.channel ?? Channel.UNSPECIFIED,
           expireAtMs: expire === undefined ? undefined : timestampMs(expire),
         });
       } else if (event.case === "offerWithdrawn") {

@@ -26,6 +26,7 @@ export async function restoreAssignments(
     } else {
       session.pendingOffers.set(reservation.offerId, {
         contactId: contact.id,
+        channel: contact.channel,
         expireAtMs: reservation.expiresAtMs,
       });
       pendingOffers.push(
