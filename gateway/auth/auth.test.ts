@@ -3,11 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ServiceError, status } from "@grpc/grpc-js";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createMemoryStore, SwitchboardError } from "../../core/index.js";
+import {
+  createLogger,
+  createManualClock,
+  createMemoryStore,
+  SwitchboardError,
+} from "../../core/index.js";
 import { AdminService, Channel, ContactService } from "../../proto/index.js";
 import { startTestGateway, type TestGateway } from "../gateway-test-kit.js";
 import { fieldViolationsOf } from "../status.js";
-import { parseTokensFile, sha256Hex } from "./index.js";
+import { createAuthenticator, parseTokensFile, sha256Hex } from "./index.js";
 
 const tokens = {
   "acme-platform-token-1": { tenant: "acme", role: "platform" },
@@ -130,5 +135,45 @@ describe("gateway auth", () => {
     await expect(startTestGateway({ argv: ["--tokens-file", file] })).rejects.toThrow(
       /bad.yaml: tenants: must map tenant ids/,
     );
+  });
+});
+
+describe("grant cache", () => {
+  it("remembers a grant for grantCacheMs; a revoked token stops working once it ran out", async () => {
+    const clock = createManualClock(1_000_000);
+    const store = createMemoryStore({ clock });
+    const hash = sha256Hex("cached-platform-token");
+    await store.tokens.put(hash, { tenant: "acme", role: "platform" });
+    // Another token stays, so revoking this one does not put the gateway in open mode.
+    await store.tokens.put(sha256Hex("other-admin-token-001"), { tenant: "acme", role: "admin" });
+    let lookups = 0;
+    const counting = {
+      ...store,
+      tokens: {
+        ...store.tokens,
+        get: (h: string) => {
+          lookups += 1;
+          return store.tokens.get(h);
+        },
+      },
+    };
+    const auth = createAuthenticator({
+      store: counting,
+      logger: createLogger({ level: "silent" }),
+      clock,
+      grantCacheMs: 5000,
+    });
+    expect(await auth.fromToken("cached-platform-token")).toMatchObject({ tenant: "acme" });
+    expect(await auth.fromToken("cached-platform-token")).toMatchObject({ role: "platform" });
+    expect(lookups).toBe(1);
+    await store.tokens.delete(hash);
+    clock.advance(4999);
+    expect(await auth.fromToken("cached-platform-token")).toMatchObject({ tenant: "acme" });
+    clock.advance(2);
+    const revoked = await auth.fromToken("cached-platform-token").catch((e: unknown) => e);
+    expect((revoked as SwitchboardError).code).toBe("UNAUTHENTICATED");
+    // Unknown tokens are never cached: each attempt asks the store.
+    await auth.fromToken("cached-platform-token").catch(() => {});
+    expect(lookups).toBe(3);
   });
 });

@@ -29,7 +29,15 @@ export interface AuthenticatorOptions {
    * gateway sharing the Redis may seed them later, so open mode is re-checked. Default 5000.
    */
   readonly openModeCheckMs?: number;
+  /**
+   * How long a token's grant is remembered after a store lookup (unknown tokens are not): a
+   * revoked token stops working at most this long later. 0 turns the cache off. Default 5000.
+   */
+  readonly grantCacheMs?: number;
 }
+
+/** Tokens remembered at once; beyond it the cache starts over (a flood of tokens costs lookups, not memory). */
+const GRANT_CACHE_ENTRIES = 10_000;
 
 export interface Authenticator {
   /**
@@ -80,15 +88,31 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   };
 
   const openPrincipal: Principal = { tenant: OPEN_TENANT, role: "admin", open: true };
+  const cacheMs = options.grantCacheMs ?? 5000;
+  // Keyed by the token's hash, so the cache holds no secret the store does not hold.
+  const granted = new Map<string, { principal: Principal; untilMs: number }>();
 
   const fromToken = async (token: string): Promise<Principal> => {
     if (await isOpen()) return openPrincipal;
     if (token === "") throw unauthenticated("missing token: send authorization: Bearer <token>");
-    const grant = await options.store.tokens.get(sha256Hex(token));
-    if (grant === undefined) throw unauthenticated("unknown or revoked token");
-    return grant.agentId === undefined
-      ? { tenant: grant.tenant, role: grant.role, open: false }
-      : { tenant: grant.tenant, role: grant.role, agentId: grant.agentId, open: false };
+    const hash = sha256Hex(token);
+    const nowMs = clock.nowMs();
+    const cached = granted.get(hash);
+    if (cached !== undefined && cached.untilMs > nowMs) return cached.principal;
+    const grant = await options.store.tokens.get(hash);
+    if (grant === undefined) {
+      granted.delete(hash);
+      throw unauthenticated("unknown or revoked token");
+    }
+    const principal: Principal =
+      grant.agentId === undefined
+        ? { tenant: grant.tenant, role: grant.role, open: false }
+        : { tenant: grant.tenant, role: grant.role, agentId: grant.agentId, open: false };
+    if (cacheMs > 0) {
+      if (granted.size >= GRANT_CACHE_ENTRIES) granted.clear();
+      granted.set(hash, { principal, untilMs: nowMs + cacheMs });
+    }
+    return principal;
   };
 
   return {
