@@ -2,6 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { credentials } from "@grpc/grpc-js";
 import {
   type Bus,
+  type Config,
   createLogger,
   createMemoryBus,
   createMemoryStore,
@@ -14,11 +15,13 @@ import { type Gateway, type GatewayOptions, startGateway } from "./gateway.js";
 import { createGrpcClient, type GrpcClient } from "./grpc/adapter.js";
 
 /**
- * Test-only helpers for the gateway's service tests: a gateway on free loopback ports over
- * the given (or fresh in-memory) bus and store, and typed clients that present a token. Kept
- * free of vitest and the harness so the import-boundary rules hold.
+ * Test-only helpers for the gateway's service tests (and test/stack, which adds the router):
+ * a gateway on free loopback ports over the given (or fresh in-memory) bus and store, and
+ * typed clients that present a token. Kept free of vitest and the harness so the
+ * import-boundary rules hold.
  */
 export interface TestGateway {
+  readonly config: Config;
   readonly gateway: Gateway;
   readonly bus: Bus;
   readonly store: Store;
@@ -42,22 +45,17 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   for (const [token, grant] of Object.entries(options.tokens ?? {})) {
     await store.tokens.put(sha256Hex(token), grant);
   }
-  const config = loadConfig({
+  const loaded = loadConfig({
     argv: ["--host", "127.0.0.1", "--grpc-port", "1", "--http-port", "2", ...(options.argv ?? [])],
     env: {},
   });
+  const config: Config = { ...loaded, grpcPort: 0, httpPort: 0, shutdownTimeoutMs: 2000 };
   const { tokens: _, argv: __, ...rest } = options;
-  const gateway = await startGateway({
-    checks: [],
-    ...rest,
-    config: { ...config, grpcPort: 0, httpPort: 0, shutdownTimeoutMs: 2000 },
-    logger,
-    bus,
-    store,
-  });
+  const gateway = await startGateway({ checks: [], ...rest, config, logger, bus, store });
   const address = `127.0.0.1:${gateway.grpcPort}`;
   const clients: { close(): void }[] = [];
   return {
+    config,
     gateway,
     bus,
     store,

@@ -7,6 +7,11 @@ export type {
 } from "./adapter-host.js";
 export { type Gateway, type GatewayOptions, startGateway } from "./gateway.js";
 export {
+  startTestGateway,
+  type TestGateway,
+  type TestGatewayOptions,
+} from "./gateway-test-kit.js";
+export {
   type CallOptions,
   type ClientMethod,
   type ClientStreamingCall,

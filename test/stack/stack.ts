@@ -1,25 +1,18 @@
-// An in-process Switchboard for integration tests: embedded bus and store, the real router,
-// the real gateway with the given channel adapters, on free loopback ports, with typed gRPC
-// clients. Adapter tests talk to it over the network with real clients (gRPC, HTTP, SMTP, ws).
-import { createHash } from "node:crypto";
 import type { DescService } from "@bufbuild/protobuf";
-import { credentials } from "@grpc/grpc-js";
 import {
   type Bus,
   type Config,
   createLogger,
   createMemoryBus,
   createMemoryStore,
-  loadConfig,
   type Store,
   type TokenGrant,
 } from "../../core/index.js";
 import {
   type AdapterFactory,
-  createGrpcClient,
   type Gateway,
   type GrpcClient,
-  startGateway,
+  startTestGateway,
 } from "../../gateway/index.js";
 import { startRouter } from "../../router/index.js";
 import { findFreePort } from "../harness/index.js";
@@ -58,53 +51,41 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const bus = createMemoryBus({ logger });
   const store = createMemoryStore();
-  for (const [token, grant] of Object.entries(options.tokens ?? {})) {
-    await store.tokens.put(createHash("sha256").update(token).digest("hex"), grant);
-  }
-  const smtpPort = await findFreePort();
-  const loaded = loadConfig({
-    argv: ["--host", "127.0.0.1", "--smtp-port", String(smtpPort), ...(options.argv ?? [])],
-    env: {},
-  });
-  const config: Config = { ...loaded, grpcPort: 0, httpPort: 0, shutdownTimeoutMs: 2000 };
   await bus.ensureStreams();
-  const router = options.adapterOnly
-    ? undefined
-    : await startRouter({ bus, store, logger, tenants: config.tenants, ...options.router });
-  const gateway = await startGateway({
-    config,
-    logger,
-    checks: [],
+  const smtpPort = await findFreePort();
+  const test = await startTestGateway({
     bus,
     store,
+    argv: ["--smtp-port", String(smtpPort), ...(options.argv ?? [])],
     edge: !options.adapterOnly,
     adapters: options.adapters ?? [],
+    ...(options.tokens === undefined ? {} : { tokens: options.tokens }),
     ...(options.agentGraceMs === undefined ? {} : { agentGraceMs: options.agentGraceMs }),
-  }).catch(async (err: unknown) => {
-    await router?.stop();
-    throw err;
   });
-  const grpcAddress = `127.0.0.1:${gateway.grpcPort}`;
-  const clients: { close(): void }[] = [];
+  // Commands wait on the bus until the router is there; it serves the configured tenants.
+  const router = options.adapterOnly
+    ? undefined
+    : await startRouter({
+        bus,
+        store,
+        logger,
+        tenants: test.config.tenants,
+        ...options.router,
+      }).catch(async (err: unknown) => {
+        await test.stop();
+        throw err;
+      });
   return {
-    config,
+    config: test.config,
     bus,
     store,
-    gateway,
-    grpcAddress,
-    httpUrl: `http://127.0.0.1:${gateway.httpPort}`,
+    gateway: test.gateway,
+    grpcAddress: test.address,
+    httpUrl: `http://127.0.0.1:${test.gateway.httpPort}`,
     smtpPort,
-    client(service, token) {
-      const client = createGrpcClient(service, grpcAddress, credentials.createInsecure(), {
-        defaultTimeoutMs: 10_000,
-        ...(token === undefined ? {} : { token }),
-      });
-      clients.push(client);
-      return client;
-    },
+    client: (service, token) => test.client(service, token),
     async stop() {
-      for (const c of clients) c.close();
-      await gateway.stop();
+      await test.stop();
       await router?.stop();
       await bus.close();
       await store.close();
