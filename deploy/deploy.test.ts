@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { OPTIONS } from "../core/index.js";
+import { ADAPTERS, OPTIONS, ROLES } from "../core/index.js";
 
 // No Docker engine in CI: these checks keep the deploy files true to the code they ship.
 const read = (p: string) => readFileSync(new URL(p, import.meta.url), "utf8");
@@ -35,19 +35,33 @@ describe("compose.yaml", () => {
   const compose = parseYaml(read("compose.yaml")) as {
     services: Record<
       string,
-      { environment?: Record<string, string>; build?: { dockerfile: string } }
+      {
+        environment?: Record<string, string>;
+        build?: { dockerfile: string };
+        command?: string[];
+      }
     >;
   };
+  const ours = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
   it("sets only real configuration variables and builds the real Dockerfile", () => {
-    const sb = compose.services.switchboard;
-    for (const service of [sb, compose.services.router]) {
-      for (const name of Object.keys(service?.environment ?? {}))
+    for (const [, service] of ours) {
+      for (const name of Object.keys(service.environment ?? {}))
         expect(knownEnv, name).toContain(name);
+      expect(existsSync(new URL(`../${service.build?.dockerfile}`, import.meta.url))).toBe(true);
     }
-    expect(existsSync(new URL(`../${sb?.build?.dockerfile}`, import.meta.url))).toBe(true);
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(["nats", "redis", "switchboard"]),
+      expect.arrayContaining(["nats", "redis", "switchboard", "router"]),
     );
+  });
+
+  it("runs real roles, and every channel adapter once", () => {
+    const commands = ours.map(([, s]) => s.command ?? []);
+    for (const [role, channel] of commands) {
+      expect(ROLES, role).toContain(role);
+      if (role === "adapter") expect(ADAPTERS).toContain(channel);
+    }
+    const adapters = commands.filter(([role]) => role === "adapter").map(([, c]) => c);
+    expect(adapters.sort()).toEqual([...ADAPTERS].sort());
   });
 });
 
