@@ -83,3 +83,25 @@ describe("k8s manifests", () => {
     expect(text).toContain('"path":"/healthz"');
   });
 });
+
+describe("k8s adapters", () => {
+  const docs = parseAllDocuments(read("k8s/adapters.yaml")).map(
+    (d) => d.toJS() as Record<string, unknown>,
+  );
+  it("runs every channel adapter once, on the shared ConfigMap, with probes on real ports", () => {
+    const deployments = docs.filter((d) => d.kind === "Deployment");
+    const args = deployments.map(
+      (d) => JSON.stringify(d).match(/"args":\["adapter","(\w+)"\]/)?.[1],
+    );
+    expect(args.sort()).toEqual([...ADAPTERS].sort());
+    for (const d of deployments) {
+      const text = JSON.stringify(d);
+      expect(text).toContain('"configMapRef":{"name":"switchboard"}');
+      expect(text).toContain(`"containerPort":${defaultOf("http-port")}`);
+      expect(text).toContain('"path":"/healthz"');
+    }
+    const text = JSON.stringify(docs);
+    expect(text).toContain(`"containerPort":${defaultOf("smtp-port")}`);
+    expect(docs.filter((d) => d.kind === "Service")).toHaveLength(ADAPTERS.length);
+  });
+});
