@@ -71,6 +71,8 @@ export interface CancelOptions {
   readonly abandoned?: boolean;
   /** Dedupes retried cancels of the same thing. Default: one per contact and kind. */
   readonly requestId?: string;
+  /** The contact as the caller just read it from its record: saves reading it again. */
+  readonly contact?: Contact;
 }
 
 export interface CallbackOptions {
@@ -105,7 +107,8 @@ export interface ContactIntakeOptions {
 const REASON = /^[a-z0-9_]{1,64}$/;
 const E164 = /^\+[1-9]\d{1,14}$/;
 
-function checkReason(reason: string): void {
+/** A cancel or callback reason: 1–64 of [a-z0-9_], INVALID_ARGUMENT on field "reason". */
+export function checkReason(reason: string): void {
   if (!REASON.test(reason)) {
     throw invalidArgument([{ field: "reason", description: "1–64 of [a-z0-9_]" }]);
   }
@@ -197,7 +200,7 @@ export function createContactIntake(options: ContactIntakeOptions): ContactIntak
 
     async cancel(tenant, contactId, cancel) {
       checkReason(cancel.reason);
-      const contact = await requireContact(tenant, contactId);
+      const contact = cancel.contact ?? (await requireContact(tenant, contactId));
       const abandoned = cancel.abandoned === true;
       const requestId = cancel.requestId ?? (abandoned ? "abandon" : "cancel");
       await publishCommand(contact, requestId, {

@@ -7,6 +7,7 @@ export {
   type ContactIntake,
   type ContactIntakeOptions,
   type ContactView,
+  checkReason,
   createContactIntake,
   customerIdentifiers,
 } from "./contact-intake.js";

@@ -2,18 +2,15 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   checkContactId,
-  contactCommandSubject,
+  checkReason,
   ErrorCode,
-  encodeContactCommand,
   invalidArgument,
-  msgIds,
   requireRecord,
   SwitchboardError,
   TERMINAL_EVENTS,
   validateSubmittedContact,
 } from "../../core/index.js";
 import {
-  ContactCommandSchema,
   type ContactEvent,
   ContactEventSchema,
   ContactEventType,
@@ -33,7 +30,6 @@ export interface ContactServiceOptions {
 
 /** Same request id for every API cancel of a contact: retried cancels dedupe on the bus. */
 const API_CANCEL_REQUEST_ID = "api-cancel";
-const REASON = /^[a-z0-9_]{1,64}$/;
 
 export function createContactService(
   ctx: ServiceContext,
@@ -68,9 +64,7 @@ export function createContactService(
       const { contactId } = call.request;
       const reason = call.request.reason === "" ? "cancelled_by_api" : call.request.reason;
       checkContactId(contactId);
-      if (!REASON.test(reason)) {
-        throw invalidArgument([{ field: "reason", description: "1–64 of [a-z0-9_]" }]);
-      }
+      checkReason(reason);
       const { record } = await requireRecord(ctx.store.forTenant(tenant), contactId);
       const last = record.lastEvent;
       if (last?.type === ContactEventType.CANCELLED) return { event: last };
@@ -84,17 +78,8 @@ export function createContactService(
       if (contact === undefined)
         throw new SwitchboardError(ErrorCode.Internal, "record without contact");
       const ended = waitForTerminal(hub, tenant, contactId, options.cancelWaitMs, signal);
-      const command = create(ContactCommandSchema, {
-        requestId: API_CANCEL_REQUEST_ID,
-        time: ctx.commandTime(),
-        command: { case: "cancel", value: { contactId, reason } },
-      });
-      await ctx.bus
-        .publish(
-          contactCommandSubject(ctx.bus.subjects, tenant, contact.channel),
-          encodeContactCommand(command),
-          { msgId: msgIds.cancel(tenant, contactId, API_CANCEL_REQUEST_ID) },
-        )
+      await ctx.intake
+        .cancel(tenant, contactId, { reason, requestId: API_CANCEL_REQUEST_ID, contact })
         .catch((error: unknown) => {
           ended.cancel();
           throw error;
