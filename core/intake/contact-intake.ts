@@ -43,7 +43,10 @@ export interface ContactIntake {
    * retry with the same idempotency key returns the first contact with `duplicate: true`.
    * `tenant` wins over `contact.tenant`.
    */
-  submit(tenant: string, contact: Contact): Promise<{ contact: Contact; duplicate: boolean }>;
+  submit(
+    tenant: string,
+    contact: Contact | undefined,
+  ): Promise<{ contact: Contact; duplicate: boolean }>;
   /**
    * Publishes the end of a contact: CANCELLED, or ABANDONED when `abandoned` (the customer
    * left: hung up, closed the chat). The same `requestId` is stored once. Resolves once
@@ -168,7 +171,7 @@ export function createContactIntake(options: ContactIntakeOptions): ContactIntak
   return {
     async submit(tenant, input) {
       const violations = validateSubmittedContact(input, tenant);
-      if (violations.length > 0) throw invalidArgument(violations);
+      if (input === undefined || violations.length > 0) throw invalidArgument(violations);
       const tenantStore = store.forTenant(tenant);
       const contact = clone(ContactSchema, input);
       contact.id = ids.next();

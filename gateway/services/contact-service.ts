@@ -4,11 +4,9 @@ import {
   checkContactId,
   checkReason,
   ErrorCode,
-  invalidArgument,
   requireRecord,
   SwitchboardError,
   TERMINAL_EVENTS,
-  validateSubmittedContact,
 } from "../../core/index.js";
 import {
   type ContactEvent,
@@ -40,11 +38,8 @@ export function createContactService(
   return {
     async submitContact(call) {
       const { tenant } = requirePrincipal(call);
-      const input = call.request.contact;
-      // The same checks run in the intake; here they also cover a missing contact.
-      const violations = validateSubmittedContact(input, tenant);
-      if (input === undefined || violations.length > 0) throw invalidArgument(violations);
-      const result = await ctx.intake.submit(tenant, input);
+      // Validated once, in the intake (a missing contact included).
+      const result = await ctx.intake.submit(tenant, call.request.contact);
       logger.debug({ contactId: result.contact.id, tenant, duplicate: result.duplicate }, "submit");
       return result;
     },
