@@ -13,6 +13,7 @@ import {
   type AgentCommand,
   type AgentServiceConnectRequest,
   AgentState,
+  type Channel,
 } from "../../proto/index.js";
 import type { AgentSession } from "./agent-sessions.js";
 
@@ -44,11 +45,14 @@ function check(out: Violations): void {
   if (out.length > 0) throw invalidArgument(out);
 }
 
-export function requireAssigned(session: AgentSession, contactId: string): void {
+/** The contact's channel, when the contact is assigned to this agent; else FAILED_PRECONDITION. */
+export function requireAssigned(session: AgentSession, contactId: string): Channel {
   check(contactId === "" ? [{ field: "contact_id", description: "required" }] : []);
-  if (!session.assigned.has(contactId)) {
+  const channel = session.assigned.get(contactId);
+  if (channel === undefined) {
     throw precondition(`contact ${contactId} is not assigned to agent ${session.agentId}`);
   }
+  return channel;
 }
 
 function requirePending(session: AgentSession, offerId: string, clock: Clock): void {
@@ -147,7 +151,9 @@ export function applyToSession(command: DesktopCommand, session: AgentSession): 
     case "acceptOffer": {
       const offer = session.pendingOffers.get(command.value.offerId);
       session.pendingOffers.delete(command.value.offerId);
-      if (offer !== undefined && offer.contactId !== "") session.assigned.add(offer.contactId);
+      if (offer !== undefined && offer.contactId !== "") {
+        session.assigned.set(offer.contactId, offer.channel);
+      }
       return;
     }
     case "rejectOffer":

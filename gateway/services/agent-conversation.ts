@@ -10,6 +10,7 @@ import {
 } from "../../core/index.js";
 import {
   type AgentServiceConnectRequest,
+  Channel,
   type ConversationMessage,
   ConversationMessageSchema,
   MessageSender,
@@ -51,10 +52,12 @@ export async function handleConversationCommand(
   }
   if (contactId === "") out.push({ field: `${field}.contact_id`, description: "required" });
   if (out.length > 0) throw invalidArgument(out);
-  requireAssigned(session, contactId);
-  const store = ctx.store.forTenant(session.tenant);
-  const contact = (await requireRecord(store, contactId)).record.contact;
-  const channel = contact?.channel ?? 0;
+  // The channel came with the offer (or the welcome); the record is read only when it did not.
+  let channel = requireAssigned(session, contactId);
+  if (channel === Channel.UNSPECIFIED) {
+    const store = ctx.store.forTenant(session.tenant);
+    channel = (await requireRecord(store, contactId)).record.contact?.channel ?? channel;
+  }
   if (command.case === "setTyping") {
     ctx.conversations.typing(
       create(TypingIndicatorSchema, {

@@ -106,7 +106,7 @@ export function createAgentService(
         agentId: agent.id,
         displayName: agent.displayName,
         pendingOffers: new Map(),
-        assigned: new Set(),
+        assigned: new Map(),
         replaced,
         send: (message) => {
           if (!call.writableEnded && !call.destroyed) call.write(message);

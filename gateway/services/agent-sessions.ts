@@ -30,8 +30,8 @@ export interface AgentSession {
     string,
     { contactId: string; expireAtMs: number | undefined; channel: Channel }
   >;
-  /** Contacts accepted (or restored at login) and not completed yet. */
-  readonly assigned: Set<string>;
+  /** Contacts accepted (or restored at login) and not completed yet, with their channel. */
+  readonly assigned: Map<string, Channel>;
   send(message: AgentMessage): void;
   /** Aborted when a newer stream for the same agent replaced this one. */
   readonly replaced: AbortController;

@@ -21,7 +21,7 @@ export async function restoreAssignments(
     const contact = (await readRecord(store, reservation.contactId))?.record.contact;
     if (contact === undefined) continue;
     if (reservation.state === "CONFIRMED") {
-      session.assigned.add(contact.id);
+      session.assigned.set(contact.id, contact.channel);
       openContacts.push(contact);
     } else {
       session.pendingOffers.set(reservation.offerId, {
