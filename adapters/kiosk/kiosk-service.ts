@@ -3,6 +3,7 @@ import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import {
   type Clock,
   type ContactIntake,
+  E164,
   ErrorCode,
   type IdGenerator,
   invalidArgument,
@@ -60,7 +61,6 @@ export interface KioskServiceDeps {
   readonly helloTimeoutMs: number;
 }
 
-const E164 = /^\+[1-9]\d{1,14}$/;
 /** Per stream; a heartbeat every few seconds plus a few requests is far below. */
 const MAX_MESSAGES_PER_MINUTE = 1200;
 /** A contact an agent already holds: clearing its fault no longer cancels it. */

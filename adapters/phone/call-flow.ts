@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { durationMs, timestampMs } from "@bufbuild/protobuf/wkt";
-import type { ContactView, Logger } from "../../core/index.js";
+import { type ContactView, E164, type Logger } from "../../core/index.js";
 import type { AdapterContext } from "../../gateway/index.js";
 import { Channel, ContactEventType, ContactSchema } from "../../proto/index.js";
 import { type CallRecord, type CallStore, createCallStore } from "./call-state.js";
@@ -64,7 +64,6 @@ export const META = {
   queue: "ivr_queue",
 } as const;
 
-const E164 = /^\+[1-9]\d{1,14}$/;
 const TERMINAL = new Set([
   ContactEventType.COMPLETED,
   ContactEventType.ABANDONED,

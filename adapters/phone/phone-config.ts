@@ -1,4 +1,4 @@
-import { type Config, invalidArgument } from "../../core/index.js";
+import { type Config, E164, invalidArgument } from "../../core/index.js";
 import { IntermediaryKind } from "../../proto/index.js";
 import { channelsSection } from "../kit/index.js";
 import type { DialTarget } from "./voice-provider.js";
@@ -88,7 +88,6 @@ export interface PhoneConfig {
   readonly prompts: ReadonlyMap<string, Prompts>;
 }
 
-const E164 = /^\+[1-9]\d{1,14}$/;
 const DIGIT = /^[0-9]$/;
 const SKILL = /^[a-z0-9._-]{1,64}$/;
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;

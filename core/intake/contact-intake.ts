@@ -29,6 +29,7 @@ import {
   writeProvisionalRecord,
 } from "./contact-records.js";
 import { validateSubmittedContact } from "./contact-validation.js";
+import { E164 } from "./field-checks.js";
 
 /**
  * The one way a contact enters Switchboard, shared by the gateway's ContactService and the
@@ -108,7 +109,6 @@ export interface ContactIntakeOptions {
 }
 
 const REASON = /^[a-z0-9_]{1,64}$/;
-const E164 = /^\+[1-9]\d{1,14}$/;
 
 /** A cancel or callback reason: 1–64 of [a-z0-9_], INVALID_ARGUMENT on field "reason". */
 export function checkReason(reason: string): void {

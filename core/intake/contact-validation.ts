@@ -6,6 +6,7 @@ import {
   type SkillRequirement,
 } from "../../proto/index.js";
 import {
+  E164,
   knownEnum,
   language,
   maxCount,
@@ -16,7 +17,6 @@ import {
   type Violations,
 } from "./field-checks.js";
 
-const E164 = /^\+[1-9]\d{1,14}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 // Printable ASCII without spaces: it becomes part of a Nats-Msg-Id.
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;

@@ -10,6 +10,8 @@ export type Violations = FieldViolation[];
 export const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 /** Skill ids: 1–64 of [a-z0-9._-]. */
 export const SKILL_PATTERN = /^[a-z0-9._-]{1,64}$/;
+/** A phone number in E.164 form: "+" and 2–15 digits, no leading zero. */
+export const E164 = /^\+[1-9]\d{1,14}$/;
 /** BCP 47, loosely: "en", "fr-BE", "zh-Hant-TW". */
 export const LANGUAGE_PATTERN = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 

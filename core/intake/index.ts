@@ -27,6 +27,7 @@ export {
   createConversations,
 } from "./conversations.js";
 export {
+  E164,
   ID_PATTERN,
   knownEnum,
   LANGUAGE_PATTERN,
