@@ -213,8 +213,11 @@ export function configure(
 
 /** Runs every deadline due at or before `nowMs`, in (due, scheduling) order. */
 export function runTimers(core: EngineCore, nowMs: number, effects: RouterEffect[]): void {
-  for (let t = core.timers.popDue(nowMs); t !== undefined; t = core.timers.popDue(nowMs)) {
-    const [dueMs, , kind, id] = t;
+  const timers = core.timers;
+  while (timers.next(nowMs)) {
+    const dueMs = timers.dueMs;
+    const kind = timers.kind;
+    const id = timers.id;
     if (kind === "OFFER_EXPIRY") {
       const offer = core.offers.get(id);
       if (offer !== undefined && offer.expiresAtMs === dueMs)

@@ -66,7 +66,13 @@ class Walk {
    * Every agent considered, in encounter order. Exclusions are only reported when nobody is
    * eligible, so the walk does not tally: a no-match re-checks `seen` in order at the end.
    */
-  readonly seen: AgentRecord[] = [];
+  readonly seen: (AgentRecord | null)[] = [];
+  /**
+   * Length of `seen` in this search: the array is reused at its high-water size (truncating it
+   * by `length = 0` is a runtime call per search, and the next push grows it again); its used
+   * slots are cleared (`forget`) when the search ends.
+   */
+  nSeen = 0;
   /** The first nPre of `seen` were scored before the walk (preferred agent, account team). */
   nPre = 0;
   /** Tag test (agent-index.ts): bits a node's tag must all have, and the least tier. */
@@ -93,6 +99,19 @@ class Walk {
     this.visit(a);
   }
 
+  see(a: AgentRecord): void {
+    const n = this.nSeen++;
+    if (n < this.seen.length) this.seen[n] = a;
+    else this.seen.push(a);
+  }
+
+  /** Drops the references of this search, so a finished search keeps no agents alive. */
+  forget(): void {
+    const seen = this.seen;
+    for (let i = 0; i < this.nSeen; i++) seen[i] = null;
+    this.nSeen = 0;
+  }
+
   /** Was this agent considered before the walk (compares references only, O(nPre)). */
   isPre(a: AgentRecord): boolean {
     for (let i = 0; i < this.nPre; i++) if (this.seen[i] === a) return true;
@@ -100,7 +119,7 @@ class Walk {
   }
 
   visit(a: AgentRecord): void {
-    this.seen.push(a);
+    this.see(a);
     if (failCode(a, this.req, this.ids, this.mins, this.nSkills) !== OK) return;
     if (this.c.excluded.size > 0 && this.c.excluded.has(a.id)) return;
     const s = scoreFast(a, this);
@@ -223,7 +242,7 @@ export function searchAgentIndexed(
   s.stamp = ++ctx.stamp;
   s.best = null;
   s.bestScore = Number.NEGATIVE_INFINITY;
-  s.seen.length = 0;
+  s.nSeen = 0;
   s.nPre = 0;
   s.nCur = 0;
   const skills = req.skills;
@@ -258,7 +277,7 @@ export function searchAgentIndexed(
         const tag = n.tag;
         if ((tag & 7) < s.minTier || (tag & needBits) !== needBits) {
           // Provably ineligible: considered (the walk will know it by reference), not read.
-          s.seen.push(n.item);
+          s.see(n.item);
           s.nPre++;
         } else {
           s.preVisit(n.item);
@@ -349,7 +368,7 @@ export function searchAgentIndexed(
     const tag = node.tag;
     if ((tag & 7) < s.minTier || (tag & s.needBits) !== s.needBits) {
       // Provably ineligible from the node alone: considered, but its record is not read.
-      if (s.nPre === 0 || !s.isPre(node.item)) s.seen.push(node.item);
+      if (s.nPre === 0 || !s.isPre(node.item)) s.see(node.item);
     } else if (s.nPre === 0 || node.item.stamp !== s.stamp) {
       s.visit(node.item);
     }
@@ -358,10 +377,10 @@ export function searchAgentIndexed(
   for (let i = 0; i < s.nCur; i++) curNode[i] = null;
 
   const winner = s.best as AgentRecord | null;
-  const considered = s.seen.length;
+  const considered = s.nSeen;
   s.best = null;
   if (winner !== null) {
-    s.seen.length = 0;
+    s.forget();
     return { winner, score: s.bestScore, considered, exclusions: [], cached: false };
   }
   // Nobody eligible: each considered agent's first failed constraint, in encounter order.
@@ -380,7 +399,7 @@ export function searchAgentIndexed(
     if (counts[code] === 0) order.push(code);
     counts[code] = (counts[code] ?? 0) + 1;
   }
-  s.seen.length = 0;
+  s.forget();
   const exclusions: Exclusion[] = [];
   for (const code of order) {
     exclusions.push({ constraint: NAMES[code] ?? "", agentsExcluded: counts[code] ?? 0 });

@@ -7,9 +7,10 @@
  * Stored as parallel typed arrays (due, seq, kind) plus an id array, not as one tuple per
  * timer: moot timers pile up (most offers are answered before they expire), and comparing
  * tuples meant chasing a boxed number per side at every level; here a comparison reads two
- * doubles from one array. Scheduling allocates nothing.
+ * doubles from one array. Scheduling and popping allocate nothing (the id array keeps its
+ * length; slots past the heap's size are blank).
  *
- * Complexity: schedule O(log n), popDue O(log n) per popped timer, snapshot O(n log n).
+ * Complexity: schedule O(log n), next O(log n) per popped timer, snapshot O(n log n).
  */
 export type TimerKind = "OFFER_EXPIRY" | "ESCALATION" | "PHASE_END" | "WRAP_UP_END";
 
@@ -44,19 +45,24 @@ export class TimerHeap {
     this.insert(dueMs, ++this.seq, KIND_CODE[kind], id);
   }
 
-  /** The earliest timer due at or before `nowMs`, removed; undefined when none is due. */
-  popDue(nowMs: number): Timer | undefined {
-    if (this.n === 0 || (this.due[0] as number) > nowMs) return undefined;
+  /** Fields of the timer the last successful `next` removed (no tuple per pop). */
+  dueMs = 0;
+  kind: TimerKind = "OFFER_EXPIRY";
+  id = "";
+
+  /**
+   * Removes the earliest timer due at or before `nowMs` into `dueMs`, `kind` and `id` and
+   * returns true; false when none is due.
+   */
+  next(nowMs: number): boolean {
+    if (this.n === 0 || (this.due[0] as number) > nowMs) return false;
     const due = this.due;
     const seqs = this.seqs;
     const kinds = this.kinds;
     const ids = this.ids;
-    const top: Timer = [
-      due[0] as number,
-      seqs[0] as number,
-      KINDS[kinds[0] as number] as TimerKind,
-      ids[0] as string,
-    ];
+    this.dueMs = due[0] as number;
+    this.kind = KINDS[kinds[0] as number] as TimerKind;
+    this.id = ids[0] as string;
     const n = --this.n;
     if (n > 0) {
       // Sift a hole down from the root and drop the last timer into it.
@@ -90,8 +96,10 @@ export class TimerHeap {
       kinds[i] = lastKind;
       ids[i] = lastId;
     }
-    ids.length = n;
-    return top;
+    // Not `ids.length = n`: shrinking an array by its length setter is a runtime call (and may
+    // trim its store, to be grown again by the next schedule). The slot is overwritten later.
+    ids[n] = "";
+    return true;
   }
 
   toJSON(): { seq: number; timers: Timer[] } {
@@ -121,7 +129,7 @@ export class TimerHeap {
     const kinds = this.kinds;
     const ids = this.ids;
     let i = this.n++;
-    ids.push(id);
+    if (i === ids.length) ids.push(id);
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pd = due[p] as number;

@@ -45,25 +45,27 @@ function skillList(
   if (list === undefined) return NO_SKILLS;
   if (!Array.isArray(list)) throw invalid(`${field} must be a list`);
   if (list.length === 0) return NO_SKILLS;
-  // Contacts list a handful of skills: an insertion-sorted array, no Map, no closures.
+  // Contacts list a handful of skills: an insertion-sorted array, no Map, no closures. The
+  // scratch array keeps its size (truncating it by `length = 0` is a runtime call); only its
+  // first k slots are this call's.
   const out = scratch;
-  out.length = 0;
+  let k = 0;
   for (let i = 0; i < list.length; i++) {
     const s = list[i] as SkillRequirement;
     const skill = checkId(s?.skill, `${field}[${i}].skill`);
     checkInt(s.minProficiency, `${field}[${i}].minProficiency`, 1, 5);
     let j = 0;
-    while (j < out.length && (out[j] as SkillMin).skill < skill) j++;
-    const at = out[j];
+    while (j < k && (out[j] as SkillMin).skill < skill) j++;
+    const at = j < k ? out[j] : undefined;
     if (at !== undefined && at.skill === skill) {
       if (s.minProficiency > at.min) out[j] = { skill, min: s.minProficiency };
     } else {
-      out.splice(j, 0, { skill, min: s.minProficiency });
+      for (let m = k; m > j; m--) out[m] = out[m - 1] as SkillMin;
+      out[j] = { skill, min: s.minProficiency };
+      k++;
     }
   }
-  const exact = out.slice();
-  out.length = 0;
-  return exact;
+  return k === 1 ? [out[0] as SkillMin] : out.slice(0, k);
 }
 
 export function normalizeContact(input: ContactInput): NormalizedContact {
