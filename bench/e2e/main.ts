@@ -14,6 +14,7 @@
  * and answered on the bus by this process (see router-only.ts), reported as `routerOnly`.
  */
 import { startNats, startRedis } from "../../test/harness/index.js";
+import { cpuMeter } from "./cpu.js";
 import { round3 } from "./open-loop.js";
 import { startRole } from "./processes.js";
 import { measureRawFloor } from "./raw-floor.js";
@@ -44,8 +45,17 @@ async function measure() {
   try {
     const gateway = await startRole("gateway", nats.url, redis.url);
     try {
+      const routerCpu = cpuMeter(router.child.pid);
+      const gatewayCpu = cpuMeter(gateway.child.pid);
+      const benchCpu = cpuMeter(process.pid);
       const run = await measureSwitchboard(`127.0.0.1:${gateway.grpcPort}`, ratePerSec, seconds);
-      return { floor, run };
+      // Per contact submitted, setup and the quiet waits included (timers run meanwhile).
+      const cpu = {
+        gateway: gatewayCpu(run.contacts),
+        router: routerCpu(run.contacts),
+        bench: benchCpu(run.contacts),
+      };
+      return { floor, run, cpu };
     } finally {
       await gateway.stop();
     }
@@ -61,7 +71,7 @@ async function measureRouterAlone() {
   return await measureRouterOnly(nats.url, redis.url, ratePerSec, seconds);
 }
 
-const { floor, run } = await measure();
+const { floor, run, cpu } = await measure();
 const alone = routerOnly ? await measureRouterAlone() : undefined;
 const result = {
   bench: "e2e",
@@ -76,6 +86,7 @@ const result = {
   desktopsDropped: run.desktopsDropped,
   baseline: { name: floor.name, p50Ms: floor.p50Ms, p99Ms: floor.p99Ms },
   ratio: floor.p99Ms > 0 ? round3(run.p99Ms / floor.p99Ms) : null,
+  cpuMsPerContact: cpu,
   ...(alone === undefined
     ? {}
     : {
@@ -84,6 +95,7 @@ const result = {
           p99Ms: alone.p99Ms,
           lost: alone.lost,
           doubleOffers: alone.doubleOffers,
+          cpuMsPerContact: alone.cpuMsPerContact,
         },
       }),
 };
@@ -96,11 +108,14 @@ if (!json) {
   if (run.refused > 0) console.log(`  refused: ${JSON.stringify(run.refusals)}`);
   console.log(`  submit → ack    p50 ${run.ackP50Ms} ms  p99 ${run.ackP99Ms} ms`);
   console.log(
+    `  CPU ms/contact gateway ${cpu.gateway ?? "?"}  router ${cpu.router ?? "?"}  bench client ${cpu.bench ?? "?"}`,
+  );
+  console.log(
     `raw-floor    received ${floor.received}/${floor.sent}  p50 ${floor.p50Ms} ms  p99 ${floor.p99Ms} ms  p99.9 ${floor.p999Ms} ms`,
   );
   if (alone !== undefined)
     console.log(
-      `router only  offered ${alone.offered}/${alone.sent}  lost ${alone.lost}  double ${alone.doubleOffers}  p50 ${alone.p50Ms} ms  p99 ${alone.p99Ms} ms  p99.9 ${alone.p999Ms} ms`,
+      `router only  offered ${alone.offered}/${alone.sent}  lost ${alone.lost}  double ${alone.doubleOffers}  p50 ${alone.p50Ms} ms  p99 ${alone.p99Ms} ms  p99.9 ${alone.p999Ms} ms  CPU ms/contact router ${alone.cpuMsPerContact ?? "?"}`,
     );
 }
 console.log(JSON.stringify(result));

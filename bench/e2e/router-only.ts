@@ -27,6 +27,7 @@ import {
   QueueSchema,
   RoutingRuleSchema,
 } from "../../proto/index.js";
+import { cpuMeter } from "./cpu.js";
 import { percentile, runOpenLoop, settle } from "./open-loop.js";
 import { startRole } from "./processes.js";
 
@@ -38,6 +39,8 @@ export interface RouterOnlyResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly p999Ms: number;
+  /** The router process's CPU ms per contact sent, setup and waits included. */
+  readonly cpuMsPerContact: number | undefined;
 }
 
 const TENANT = "default";
@@ -146,6 +149,7 @@ export async function measureRouterOnly(
         },
       });
     const published = new Set<string>();
+    const routerCpu = cpuMeter(router.child.pid);
     await runOpenLoop(ratePerSec, seconds, (i, t0) => {
       const contactId = `ro-c-${i}`;
       sentAt.set(contactId, t0);
@@ -188,6 +192,7 @@ export async function measureRouterOnly(
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       p999Ms: percentile(latencies, 99.9),
+      cpuMsPerContact: routerCpu(total),
     };
   } finally {
     subscription.unsubscribe();
