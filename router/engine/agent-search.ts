@@ -25,7 +25,7 @@ import type { ListFamily, ListNode, ReadyList } from "./ready-list.js";
 import type { AgentRecord, ContactRecord } from "./records.js";
 import type { Requirement } from "./requirements.js";
 import { idleSeconds, maxMargin, scoreOf } from "./scoring.js";
-import { type AgentSearchResult, ExclusionTally, type SearchContext } from "./search-types.js";
+import type { AgentSearchResult, SearchContext } from "./search-types.js";
 
 const ACCOUNT_PRESCORE_LIMIT = 32;
 
@@ -460,8 +460,10 @@ function searchOne(
 ): AgentSearchResult {
   const id = c.req.agentOnly ?? "";
   const a = ctx.agents.get(id);
-  const tally = new ExclusionTally();
-  tally.add("reserved-for-agent", ctx.agents.size - (a === undefined ? 0 : 1));
+  // What ExclusionTally would build for one or two constraints, without its Map.
+  const others = ctx.agents.size - (a === undefined ? 0 : 1);
+  const reserved: Exclusion | null =
+    others > 0 ? { constraint: "reserved-for-agent", agentsExcluded: others } : null;
   if (a !== undefined) {
     const failed = !canTake(a, c.req.channel, ctx.capacityMilli)
       ? a.presence === "AVAILABLE"
@@ -478,13 +480,21 @@ function searchOne(
         cached: false,
       };
     }
-    tally.add(failed);
+    // `failed` is never "reserved-for-agent": `a` is the agent the contact is reserved for.
+    const own: Exclusion = { constraint: failed, agentsExcluded: 1 };
+    return {
+      winner: null,
+      score: 0,
+      considered: 1,
+      exclusions: reserved === null ? [own] : [reserved, own],
+      cached: false,
+    };
   }
   return {
     winner: null,
     score: 0,
-    considered: a === undefined ? 0 : 1,
-    exclusions: tally.toList(),
+    considered: 0,
+    exclusions: reserved === null ? [] : [reserved],
     cached: false,
   };
 }

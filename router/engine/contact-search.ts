@@ -1,6 +1,7 @@
 /**
  * Freed agent → best waiting contact, on the waiting groups. Only groups filed under a skill
- * the agent has (or under no skill) on a channel it has room for are visited; a group's
+ * the agent has (or under no skill), and groups reserved for this agent, on a channel it has
+ * room for are visited; a group's
  * eligibility is checked once for all its contacts, then its head is compared in the global
  * service order (contact-order.ts).
  *
@@ -21,14 +22,17 @@ export function searchContactIndexed(
   let considered = 0;
   const tag = agent.tag;
   for (let ch = 0; ch < ctx.waiting.byChannel.length; ch++) {
-    const buckets = ctx.waiting.byChannel[ch];
-    if (buckets === undefined || buckets.size === 0 || !canTake(agent, ch, ctx.capacityMilli)) {
+    const buckets = ctx.waiting.byChannel[ch] as Map<string, Map<string, WaitGroup>>;
+    const reserved = (ctx.waiting.reserved[ch] as Map<string, Map<string, WaitGroup>>).get(
+      agent.id,
+    );
+    if ((buckets.size === 0 && reserved === undefined) || !canTake(agent, ch, ctx.capacityMilli)) {
       continue;
     }
-    // The same visit for the skill-less bucket and each of the agent's skills, inlined as a
-    // loop (no per-call closure).
+    // The same visit for the agent's own reserved groups, the skill-less bucket and each of
+    // the agent's skills, inlined as a loop (no per-call closure).
     let skills: IterableIterator<string> | null = null;
-    for (let bucket = buckets.get(""); ; ) {
+    for (let bucket = reserved ?? buckets.get(""), own = reserved !== undefined; ; ) {
       if (bucket !== undefined) {
         for (const group of bucket.values()) {
           considered++;
@@ -40,6 +44,12 @@ export function searchContactIndexed(
           if (head !== undefined && (best === null || servedBefore(head, best, nowMs))) best = head;
         }
       }
+      if (own) {
+        own = false;
+        bucket = buckets.get("");
+        continue;
+      }
+      if (buckets.size === 0) break;
       skills ??= agent.profile.skills.keys();
       const next = skills.next();
       if (next.done === true) break;

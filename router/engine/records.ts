@@ -23,6 +23,7 @@ export const NO_LEVELS = new Uint8Array(0);
 export interface WaitGroup {
   readonly key: string;
   readonly queueId: string;
+  /** Its bucket in the waiting index: the canonical skill, or the agent it is reserved for. */
   readonly canonical: string;
   readonly req: Requirement;
   readonly heap: IndexedHeap<ContactRecord>;

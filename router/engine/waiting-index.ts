@@ -2,7 +2,9 @@
  * Waiting contacts, grouped by (queue, requirement signature). Each group is a heap in the
  * queue's service order, and groups are filed under (channel, canonical skill) — the
  * alphabetically first required skill — so a freed agent only visits groups whose first skill
- * it actually has.
+ * it actually has. Groups reserved for one agent (PREFERRED_AGENT / TARGETED phase, where every
+ * contact has its own signature) are filed under (channel, that agent) instead: a freed agent
+ * visits only its own, not every other agent's reserved contacts that share its skills.
  *
  * Complexity: add / remove O(log g) (g = group size) plus O(1) map work plus the queue's
  * RankList update (rank-list.ts, O(log W + B + W/B) for W waiting in the queue); a freed agent
@@ -17,8 +19,10 @@ import { RankList } from "./rank-list.js";
 import type { ContactRecord, WaitGroup } from "./records.js";
 
 export class WaitingIndex {
-  /** Per channel: canonical skill ("" = none) → group key → group. */
+  /** Per channel: canonical skill ("" = none) → group key → group (open groups). */
   readonly byChannel: Map<string, Map<string, WaitGroup>>[] = CHANNELS.map(() => new Map());
+  /** Per channel: agent id → group key → group (groups reserved for that agent). */
+  readonly reserved: Map<string, Map<string, WaitGroup>>[] = CHANNELS.map(() => new Map());
   /** Every waiting contact, in the order it started waiting (naive scan, positions). */
   readonly all = new Set<ContactRecord>();
   /** Per queue, its waiting contacts in service order: positions by rank, not by a scan. */
@@ -38,8 +42,8 @@ export class WaitingIndex {
 
   add(c: ContactRecord): void {
     const req = c.req;
-    const canonical = req.skills[0]?.skill ?? "";
-    const buckets = this.byChannel[req.channel] as Map<string, Map<string, WaitGroup>>;
+    const canonical = req.agentOnly ?? req.skills[0]?.skill ?? "";
+    const buckets = this.bucketsOf(req);
     let bucket = buckets.get(canonical);
     if (bucket === undefined) {
       bucket = new Map();
@@ -71,13 +75,18 @@ export class WaitingIndex {
     q.insert(c);
   }
 
+  private bucketsOf(req: WaitGroup["req"]): Map<string, Map<string, WaitGroup>> {
+    const byKey = req.agentOnly === null ? this.byChannel : this.reserved;
+    return byKey[req.channel] as Map<string, Map<string, WaitGroup>>;
+  }
+
   remove(c: ContactRecord): void {
     const group = c.group;
     if (group === null) return;
     group.heap.remove(c);
     c.group = null;
     if (group.heap.size === 0) {
-      const buckets = this.byChannel[group.req.channel] as Map<string, Map<string, WaitGroup>>;
+      const buckets = this.bucketsOf(group.req);
       const bucket = buckets.get(group.canonical);
       bucket?.delete(group.key);
       if (bucket?.size === 0) buckets.delete(group.canonical);
