@@ -161,6 +161,9 @@ export async function startPartitionLeader(
     outcome.catch(() => {});
     open?.settle(outcome);
   };
+  /** Ordered tasks that may have changed the state, and their count in the stored snapshot. */
+  let changes = 0;
+  let storedChanges = -1;
   /**
    * Runs `task` on the ordered path (the engine one step at a time) and resolves as soon as it
    * is through there, with `done`: the I/O it issued and its epoch's commit, settled after
@@ -171,8 +174,10 @@ export async function startPartitionLeader(
   const runOrdered = (
     task: () => Promise<void>,
     fromIntake = false,
+    change = true,
   ): Promise<{ done: Promise<void> }> =>
     queue.run(async () => {
+      if (change) changes++;
       let failure: { error: unknown } | undefined;
       try {
         await task();
@@ -204,8 +209,8 @@ export async function startPartitionLeader(
       );
       return { done };
     });
-  const ordered = async (task: () => Promise<void>): Promise<void> => {
-    const { done } = await runOrdered(task);
+  const ordered = async (task: () => Promise<void>, change = true): Promise<void> => {
+    const { done } = await runOrdered(task, false, change);
     await done;
   };
   let lostReported = false;
@@ -241,10 +246,15 @@ export async function startPartitionLeader(
     // Taken on the ordered path, stored once every effect issued before it is durable: a
     // successor replays from its sequences, so nothing they cover may still be in flight.
     const taken = await queue.run(async () => {
+      // Unchanged since the stored one (an idle partition, ticks without effects): encoding
+      // the whole state again every interval would cost CPU that grows with the live contacts.
+      if (changes === storedChanges) return undefined;
       // Nothing optimistic in it: the epoch's reservations are committed (or re-routed) first.
       await closeEpoch();
-      return { seq: snapshotSeq(state), data: encodeState(state), durable: ctx.pipe.settled() };
+      const at = changes;
+      return { at, seq: snapshotSeq(state), data: encodeState(state), durable: ctx.pipe.settled() };
     });
+    if (taken === undefined) return;
     if (!(await taken.durable) || tainted) {
       logger.warn("effects failed since the last snapshot; not storing one");
       return;
@@ -254,6 +264,7 @@ export async function startPartitionLeader(
       throw new LeaseLostError(tenant);
     const { seq, data } = taken;
     const stored = await io(() => store.snapshots.put(tenant, { seq, data }));
+    storedChanges = taken.at;
     logger.debug({ seq, stored }, "snapshot");
   };
   if (snapshot === undefined) await writeSnapshot();
@@ -383,7 +394,11 @@ export async function startPartitionLeader(
     if (ticking || stopped || merge.replaying()) return;
     ticking = true;
     void guard("tick", () =>
-      ordered(() => applyEffects(ctx, state.engine.tick(ctx.nowMs()))),
+      ordered(async () => {
+        const effects = state.engine.tick(ctx.nowMs());
+        if (effects.length > 0) changes++;
+        await applyEffects(ctx, effects);
+      }, false),
     ).finally(() => {
       ticking = false;
     });

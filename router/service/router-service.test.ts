@@ -182,6 +182,32 @@ describe("router service on memory backends", () => {
     expect(gw.eventsOf("c1")).toEqual([T.CREATED, T.OFFERED, T.REJECTED, T.OFFERED]);
   });
 
+  it("stores a snapshot after changes only: an idle partition does not encode its state again", async () => {
+    const { store, gw } = await setup();
+    const puts: number[] = [];
+    const snapshots = store.forTenant(tenant).snapshots;
+    const put = snapshots.put.bind(snapshots);
+    // The memory store hands out one object per tenant: the router writes through this one.
+    expect(store.forTenant(tenant).snapshots).toBe(snapshots);
+    snapshots.put = (id, snapshot) => {
+      puts.push(snapshot.seq);
+      return put(id, snapshot);
+    };
+    await gw.addAgent("anna");
+    await gw.submit("c1");
+    await eventually(() => expect(gw.eventsOf("c1")).toEqual([T.CREATED, T.QUEUED]));
+    await eventually(() => expect(puts.length).toBeGreaterThan(0));
+    // Ten intervals idle (ticks every 20 ms, none with effects): nothing new to store.
+    await new Promise((r) => setTimeout(r, 300));
+    const idle = puts.length;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(puts.length).toBe(idle);
+    await gw.agent("anna", connected());
+    await eventually(() => expect(gw.eventsOf("c1")).toContain(T.OFFERED));
+    await eventually(() => expect(puts.length).toBeGreaterThan(idle));
+    expect(puts.at(-1)).toBeGreaterThan(puts[idle - 1] ?? 0);
+  });
+
   it("two routers for one partition: one leads, the other stands by; no double offers", async () => {
     const { gw, routers } = await setup(2);
     const leaders = routers.filter((r) => r.leading().includes(tenant));
