@@ -6,7 +6,7 @@
  * It also owns the dense skill ids (first-seen order) behind AgentRecord.levels, the per-agent
  * proficiency array the search checks instead of Maps keyed by skill name.
  *
- * Complexity: link / unlink an agent on one channel O(tags) (2–12 typically), list lookups
+ * Complexity: link / unlink / moveToTail an agent on one channel O(tags) (2–12 typically), list lookups
  * O(1) (Map by name), source sizes O(5) per skill, buildNodes O(tags + distinct skills seen).
  */
 import { CHANNELS } from "./domain.js";
@@ -155,6 +155,18 @@ export class AgentIndex {
     const seq = agent.readySeq[ch] ?? 0;
     const sinceMs = agent.readySinceMs[ch] ?? 0;
     for (const n of agent.nodes[ch] ?? []) n.list.append(n, seq, sinceMs);
+  }
+
+  /** The agent, linked on `ch`, goes to the tail of each of its lists with its new seq. */
+  moveToTail(agent: AgentRecord, ch: number): void {
+    const seq = agent.readySeq[ch] ?? 0;
+    const sinceMs = agent.readySinceMs[ch] ?? 0;
+    const nodes = agent.nodes[ch];
+    if (nodes === undefined) return;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i] as ListNode<AgentRecord>;
+      n.list.moveToTail(n, seq, sinceMs);
+    }
   }
 
   unlink(agent: AgentRecord, ch: number): void {

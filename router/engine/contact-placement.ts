@@ -46,7 +46,7 @@ export function choosePhase(
   }
   if (c.phase === "OPEN" && c.c.institutional && c.c.accountId !== null) {
     const until = c.firstEnqueuedAtMs + q.accountTeamWaitMs;
-    if (until > nowMs && (core.staffed.get(`a:${c.c.accountId}`) ?? 0) > 0) {
+    if (until > nowMs && (core.staffedByAccount.get(c.c.accountId) ?? 0) > 0) {
       c.phase = "ACCOUNT_TEAM";
       c.phaseEndsAtMs = until;
     }

@@ -31,7 +31,8 @@ export function searchContactIndexed(
     }
     // The same visit for the agent's own reserved groups, the skill-less bucket and each of
     // the agent's skills, inlined as a loop (no per-call closure).
-    let skills: IterableIterator<string> | null = null;
+    const skills = agent.profile.skillNames;
+    let k = 0;
     for (let bucket = reserved ?? buckets.get(""), own = reserved !== undefined; ; ) {
       if (bucket !== undefined) {
         for (const group of bucket.values()) {
@@ -49,11 +50,8 @@ export function searchContactIndexed(
         bucket = buckets.get("");
         continue;
       }
-      if (buckets.size === 0) break;
-      skills ??= agent.profile.skills.keys();
-      const next = skills.next();
-      if (next.done === true) break;
-      bucket = buckets.get(next.value);
+      if (buckets.size === 0 || k === skills.length) break;
+      bucket = buckets.get(skills[k++] as string);
     }
   }
   return { contact: best, considered };

@@ -26,8 +26,13 @@ export class EngineCore implements SearchContext {
   readonly cache: NoMatchCache;
   readonly history: HistoryStore;
   readonly ahtMs = new Map<string, number>();
-  /** Agents with presence AVAILABLE per `s:<skill>`, `a:<account>` and `*`. */
-  readonly staffed = new Map<string, number>();
+  /**
+   * Agents with presence AVAILABLE: all, per skill and per account team (separate maps keyed by
+   * the name itself, so a lookup builds no `s:<skill>` key string).
+   */
+  staffedAll = 0;
+  readonly staffedBySkill = new Map<string, number>();
+  readonly staffedByAccount = new Map<string, number>();
   timers = new TimerHeap();
   readonly capacityMilli: number;
   nowMs = 0;
@@ -60,14 +65,21 @@ export class EngineCore implements SearchContext {
    */
   refreshReadiness(agent: AgentRecord, nowMs: number, moveToTail: boolean): void {
     const indexed = this.options.indexed;
-    for (let ch = 0; ch < agent.readySeq.length; ch++) {
+    const readySeq = agent.readySeq;
+    for (let ch = 0; ch < readySeq.length; ch++) {
       const should = canTake(agent, ch, this.capacityMilli);
-      if (agent.readySeq[ch] !== 0 && (!should || moveToTail)) {
-        if (indexed) this.index.unlink(agent, ch);
-        agent.readySeq[ch] = 0;
-      }
-      if (should && agent.readySeq[ch] === 0) {
-        agent.readySeq[ch] = ++this.readySeq;
+      if (readySeq[ch] !== 0) {
+        if (!should) {
+          if (indexed) this.index.unlink(agent, ch);
+          readySeq[ch] = 0;
+        } else if (moveToTail) {
+          // Leave and rejoin at the tail in one pass over the agent's nodes.
+          readySeq[ch] = ++this.readySeq;
+          agent.readySinceMs[ch] = nowMs;
+          if (indexed) this.index.moveToTail(agent, ch);
+        }
+      } else if (should) {
+        readySeq[ch] = ++this.readySeq;
         agent.readySinceMs[ch] = nowMs;
         if (indexed) this.index.link(agent, ch);
       }
@@ -123,9 +135,10 @@ export class EngineCore implements SearchContext {
 
   /** Staffing counts used by wait estimates and phase decisions. */
   countStaffed(agent: AgentRecord, delta: 1 | -1): void {
-    const bump = (k: string) => this.staffed.set(k, (this.staffed.get(k) ?? 0) + delta);
-    bump("*");
-    for (const s of agent.profile.skills.keys()) bump(`s:${s}`);
-    for (const a of agent.profile.authAccountIds) bump(`a:${a}`);
+    this.staffedAll += delta;
+    const bySkill = this.staffedBySkill;
+    for (const s of agent.profile.skillNames) bySkill.set(s, (bySkill.get(s) ?? 0) + delta);
+    const byAccount = this.staffedByAccount;
+    for (const a of agent.profile.authAccountIds) byAccount.set(a, (byAccount.get(a) ?? 0) + delta);
   }
 }

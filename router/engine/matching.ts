@@ -193,7 +193,7 @@ export function queuePosition(core: EngineCore, c: ContactRecord): number {
  */
 export function expectedWaitMs(core: EngineCore, c: ContactRecord, position: number): number {
   const skill = c.req.skills[0]?.skill;
-  const staffed = core.staffed.get(skill === undefined ? "*" : `s:${skill}`) ?? 0;
+  const staffed = skill === undefined ? core.staffedAll : (core.staffedBySkill.get(skill) ?? 0);
   const aht = core.ahtMs.get(c.queueId) ?? core.options.defaultHandleMs;
   return Math.round((position * aht) / Math.max(1, staffed) / 1000) * 1000;
 }

@@ -3,7 +3,7 @@
  * ready. Agents only ever join at the tail with `readySince = now`, and time never goes back,
  * so insertion order IS idle-since order: no tree needed.
  *
- * Complexity: append O(1), unlink O(1), size O(1), iteration from the head (longest idle
+ * Complexity: append O(1), unlink O(1), moveToTail O(1), size O(1), iteration from the head (longest idle
  * first) O(1) per step. A node carries its item's ready seq and ready-since, so a walk reads
  * one object per step.
  */
@@ -71,6 +71,31 @@ export class ReadyList<T> {
     node.next = null;
     node.linked = false;
     this.size--;
+  }
+
+  /**
+   * unlink + append in one step (an agent that just got work goes to the back): a node that
+   * is already the tail only takes the new seq and time. Counts as an append for `inserts`.
+   */
+  moveToTail(node: ListNode<T>, seq: number, sinceMs: number): void {
+    if (!node.linked) {
+      this.append(node, seq, sinceMs);
+      return;
+    }
+    node.seq = seq;
+    node.sinceMs = sinceMs;
+    this.family.inserts++;
+    const next = node.next;
+    if (next === null) return;
+    const prev = node.prev;
+    if (prev === null) this.head = next;
+    else prev.next = next;
+    next.prev = prev;
+    const tail = this.tail as ListNode<T>;
+    node.prev = tail;
+    node.next = null;
+    tail.next = node;
+    this.tail = node;
   }
 
   *[Symbol.iterator](): IterableIterator<T> {

@@ -17,6 +17,8 @@ export interface NormalizedAgent {
   readonly authKinds: ReadonlySet<string>;
   readonly authIntermediaryIds: ReadonlySet<string>;
   readonly authAccountIds: ReadonlySet<string>;
+  /** The keys of `skills` in the same order, as an array: loops without a Map iterator. */
+  readonly skillNames: readonly string[];
 }
 
 export function normalizeAgent(
@@ -66,5 +68,6 @@ export function normalizeAgent(
       checkIdList(auth.intermediaryIds, "agent.authorizations.intermediaryIds"),
     ),
     authAccountIds: new Set(checkIdList(auth.accountIds, "agent.authorizations.accountIds")),
+    skillNames: [...skills.keys()],
   };
 }
