@@ -3,8 +3,7 @@
  * engine recorded itself. Bounded: at most 5 entries per customer and `historyCapacity`
  * customers, least recently completed evicted first.
  *
- * Complexity: record O(1) amortized (one Map walk per capacity/2 records drops the old
- * generation), get O(1) (one Map probe), resolve O(h) for h history entries (≤ 5 + given).
+ * Complexity: record O(1) amortized, resolve O(h) for h history entries (≤ 5 + given).
  */
 import type { ContactOutcome, CustomerHistory, PastAgent } from "./domain.js";
 
@@ -29,90 +28,67 @@ export interface HistoryPolicy {
 
 const PER_CUSTOMER = 5;
 
-/** A customer's entries and the generation it was last recorded in. */
-interface Slot {
-  list: HistoryEntry[];
-  gen: number;
-}
-
+/** What `get` returns for a customer without entries (shared, never mutated). */
 const NO_ENTRIES: readonly HistoryEntry[] = Object.freeze([]);
 
 /**
  * Two generations instead of evicting the Map's oldest key one by one: V8 leaves holes at a
  * Map's head after deletes, so "delete the first key" degrades to O(holes). When the young
  * generation is full the old one is dropped whole; a customer seen again moves to the young one.
- *
- * Both generations share one Map, each slot tagged with its generation: a lookup is one probe
- * of one table (two Maps cost two probes for every customer not in the young one — most
- * submits are customers the engine has not seen, and these tables are too big for the cache).
- * Dropping the old generation walks the Map once per capacity/2 records: O(1) amortized.
  */
 export class HistoryStore {
-  private readonly slots = new Map<string, Slot>();
-  /** The young generation's number; the old one is gen − 1. */
-  private gen = 1;
-  private youngSize = 0;
+  private old = new Map<string, HistoryEntry[]>();
+  private young = new Map<string, HistoryEntry[]>();
 
   constructor(private readonly capacity: number) {}
 
   record(customerId: string, entry: HistoryEntry): void {
     if (this.capacity === 0) return;
     // A customer is in at most one generation. Already young: one lookup, the list in place.
-    const slot = this.slots.get(customerId);
-    const list = slot?.list;
-    if (slot !== undefined && slot.gen === this.gen) {
-      slot.list = prepend(entry, slot.list);
-      return;
+    const young = this.young.get(customerId);
+    const list = young ?? this.old.get(customerId);
+    if (young === undefined) {
+      if (list !== undefined) this.old.delete(customerId);
+      if (this.young.size >= Math.max(1, this.capacity >> 1)) {
+        this.old = this.young;
+        this.young = new Map();
+      }
     }
-    if (slot !== undefined) this.slots.delete(customerId);
-    if (this.youngSize >= Math.max(1, this.capacity >> 1)) {
-      const old = this.gen - 1;
-      for (const [k, v] of this.slots) if (v.gen === old) this.slots.delete(k);
-      this.gen++;
-      this.youngSize = 0;
-    }
-    this.slots.set(customerId, { list: prepend(entry, list), gen: this.gen });
-    this.youngSize++;
+    // A new exact-size list (≤ PER_CUSTOMER), not unshift into a growing one: an array grown
+    // by unshift keeps ~17 slots, for up to `capacity` customers.
+    const n = list === undefined ? 0 : Math.min(list.length, PER_CUSTOMER - 1);
+    const next = new Array<HistoryEntry>(n + 1);
+    next[0] = entry;
+    for (let i = 0; i < n; i++) next[i + 1] = (list as HistoryEntry[])[i] as HistoryEntry;
+    this.young.set(customerId, next);
   }
 
   get(customerId: string | null): readonly HistoryEntry[] {
     if (customerId === null) return NO_ENTRIES;
-    return this.slots.get(customerId)?.list ?? NO_ENTRIES;
+    return this.young.get(customerId) ?? this.old.get(customerId) ?? NO_ENTRIES;
   }
 
   toJSON(): { old: [string, HistoryEntry[]][]; young: [string, HistoryEntry[]][] } {
-    const old: [string, HistoryEntry[]][] = [];
-    const young: [string, HistoryEntry[]][] = [];
-    for (const [k, v] of this.slots) {
-      (v.gen === this.gen ? young : old).push([k, v.list.map((e) => ({ ...e }))]);
-    }
-    return { old, young };
+    const dump = (m: Map<string, HistoryEntry[]>) =>
+      [...m].map(([k, v]) => [k, v.map((e) => ({ ...e }))] as [string, HistoryEntry[]]);
+    return { old: dump(this.old), young: dump(this.young) };
   }
 
   restore(data: {
     readonly old: readonly [string, readonly HistoryEntry[]][];
     readonly young: readonly [string, readonly HistoryEntry[]][];
   }): void {
-    for (const [k, v] of data.old) {
-      this.slots.set(k, { list: v.map((e) => ({ ...e })), gen: this.gen - 1 });
-    }
-    for (const [k, v] of data.young) {
-      this.slots.set(k, { list: v.map((e) => ({ ...e })), gen: this.gen });
-      this.youngSize++;
-    }
+    for (const [k, v] of data.old)
+      this.old.set(
+        k,
+        v.map((e) => ({ ...e })),
+      );
+    for (const [k, v] of data.young)
+      this.young.set(
+        k,
+        v.map((e) => ({ ...e })),
+      );
   }
-}
-
-/**
- * A new exact-size list (≤ PER_CUSTOMER), not unshift into a growing one: an array grown by
- * unshift keeps ~17 slots, for up to `capacity` customers.
- */
-function prepend(entry: HistoryEntry, list: readonly HistoryEntry[] | undefined): HistoryEntry[] {
-  const n = list === undefined ? 0 : Math.min(list.length, PER_CUSTOMER - 1);
-  const next = new Array<HistoryEntry>(n + 1);
-  next[0] = entry;
-  for (let i = 0; i < n; i++) next[i + 1] = (list as readonly HistoryEntry[])[i] as HistoryEntry;
-  return next;
 }
 
 /**
