@@ -1,4 +1,5 @@
 import { type DescMessage, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import {
   type Agent,
   type AgentCommand,
@@ -48,6 +49,24 @@ function decoder<Desc extends DescMessage>(schema: Desc) {
 
 function encoder<Desc extends DescMessage>(schema: Desc) {
   return (message: MessageShape<Desc>): Uint8Array => toBinary(schema, message);
+}
+
+/** An encoded message, or a message field `field` whose value is already encoded. */
+export type WirePart = Uint8Array | { readonly field: number; readonly message: Uint8Array };
+
+/**
+ * One message from parts encoded separately: protobuf's wire format is a sequence of fields,
+ * and a message field is its tag, its length and the message's own bytes. So a message sent
+ * inside several others (a contact in its records and offers) is encoded once and spliced in.
+ * Give the parts in field-number order and the bytes equal toBinary's of the whole message.
+ */
+export function spliceMessage(parts: readonly WirePart[]): Uint8Array {
+  const writer = new BinaryWriter();
+  for (const part of parts) {
+    if (part instanceof Uint8Array) writer.raw(part);
+    else writer.tag(part.field, WireType.LengthDelimited).bytes(part.message);
+  }
+  return writer.finish();
 }
 
 export const encodeContactCommand: (m: ContactCommand) => Uint8Array =

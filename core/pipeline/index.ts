@@ -35,6 +35,8 @@ export {
   encodeRoutingConfigChanged,
   encodeRoutingRule,
   encodeTypingIndicator,
+  spliceMessage,
+  type WirePart,
 } from "./codec.js";
 export {
   AGENT_COMMAND,

@@ -1,17 +1,30 @@
-import { create } from "@bufbuild/protobuf";
-import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import {
+  decodeContactRecord,
+  encodeContactEvent,
+  encodeContactRecord,
+  encodeOfferMessage,
+} from "../../core/index.js";
+import {
   AgentSchema,
+  AgentServiceConnectResponseSchema,
   Channel,
+  ContactEventType,
+  ContactRecordSchema,
   ContactSchema,
   IntermediaryKind,
   QueueSchema,
   RoutingRuleSchema,
 } from "../../proto/index.js";
+import type { RoutingDecision } from "../engine/decision.js";
 import { createRouterEngine } from "../engine/engine.js";
 import { agentToProfile, buildRoutingConfig } from "./config-mapping.js";
 import { contactToInput, historyToEngine } from "./contact-mapping.js";
+import { contactEvent, decisionToProto } from "./event-mapping.js";
+import { contactBytes, contactChanged } from "./partition-state.js";
+import { encodeOffer, encodeRecord } from "./publish-events.js";
 
 describe("proto → engine mapping", () => {
   it("maps a contact with proto defaults turned into engine defaults", () => {
@@ -133,5 +146,73 @@ describe("proto → engine mapping", () => {
     expect(routing.defaultQueueId).toBe("default");
     const engine = createRouterEngine();
     expect(() => engine.configure({ nowMs: 0, routing })).not.toThrow();
+  });
+});
+
+describe("spliced encodings (publish-events.ts)", () => {
+  const contact = create(ContactSchema, {
+    id: "c9",
+    tenant: "acme",
+    channel: Channel.EMAIL,
+    requiredSkills: [{ skill: "billing", minProficiency: 2 }],
+    customer: { identifiers: { email: "ann@example.com" } },
+    channelMetadata: { "email.subject": "Refund", "email.thread": "<a@b>" },
+  });
+  const decision: RoutingDecision = {
+    direction: "CONTACT_TO_AGENT",
+    atMs: 1_700_000_000_123,
+    contactId: "c9",
+    channel: "EMAIL",
+    ruleId: "r1",
+    queueId: "billing",
+    escalationStep: 1,
+    phase: "OPEN",
+    candidatesConsidered: 3,
+    winnerAgentId: "anna",
+    score: 12.5,
+    scoreTerms: [{ name: "idle", value: 12.5, weight: 1 }],
+    exclusions: [],
+    reason: "best of 3 ready agent(s) examined",
+  };
+
+  it("a record from cached contact bytes and the published event's bytes is toBinary's record", () => {
+    const event = contactEvent(
+      { tenant: "acme", contactId: "c9", channel: Channel.EMAIL, sequence: 4, atMs: 1000 },
+      ContactEventType.OFFERED,
+      { agentId: "anna", offerId: "o1", decision },
+    );
+    const spliced = encodeRecord(contact, encodeContactEvent(event), 4);
+    const whole = encodeContactRecord(
+      create(ContactRecordSchema, { contact, lastEvent: event, sequence: 4n }),
+    );
+    expect(spliced).toEqual(whole);
+    expect(decodeContactRecord(spliced).contact?.channelMetadata["email.subject"]).toBe("Refund");
+  });
+
+  it("an offer with the contact spliced in is toBinary's offer message", () => {
+    const offer = { offerId: "o1", expiresAtMs: 1_700_000_030_123, decision };
+    const whole = encodeOfferMessage(
+      create(AgentServiceConnectResponseSchema, {
+        event: {
+          case: "offer",
+          value: {
+            offerId: offer.offerId,
+            contact,
+            decision: decisionToProto(decision),
+            expireTime: timestampFromMs(offer.expiresAtMs),
+          },
+        },
+      }),
+    );
+    expect(encodeOffer(contact, offer)).toEqual(whole);
+  });
+
+  it("a changed contact is encoded again once contactChanged is called", () => {
+    const c = create(ContactSchema, { id: "c10", channelMetadata: { a: "1" } });
+    const before = contactBytes(c);
+    c.channelMetadata.a = "2";
+    expect(contactBytes(c)).toBe(before);
+    contactChanged(c);
+    expect(fromBinary(ContactSchema, contactBytes(c)).channelMetadata.a).toBe("2");
   });
 });

@@ -1,20 +1,22 @@
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   agentEventSubject,
   contactEventSubject,
   encodeAgentEvent,
   encodeContactEvent,
-  encodeContactRecord,
   encodeOfferMessage,
   msgIds,
   offerSubject,
+  spliceMessage,
 } from "../../core/index.js";
 import {
   AgentEventSchema,
   AgentServiceConnectResponseSchema,
+  type Contact,
   ContactEventType,
   ContactRecordSchema,
+  OfferSchema,
 } from "../../proto/index.js";
 import type { RoutingDecision } from "../engine/decision.js";
 import type { AgentState } from "../engine/domain.js";
@@ -25,7 +27,7 @@ import {
   type EventDetails,
 } from "./event-mapping.js";
 import type { PartitionContext } from "./partition-context.js";
-import type { ContactEntry } from "./partition-state.js";
+import { type ContactEntry, contactBytes } from "./partition-state.js";
 
 /** Keys of the IoPipeline chains: one contact's events, its offer messages, one agent's state. */
 export const chainKeys = {
@@ -58,7 +60,8 @@ export function contactEventTask(
   return async () => {
     const subject = contactEventSubject(ctx.bus.subjects, ctx.tenant, contact.channel);
     const msgId = msgIds.contactEvent(ctx.tenant, contact.id, sequence);
-    const ack = await ctx.io(() => ctx.bus.publish(subject, encodeContactEvent(event), { msgId }));
+    const eventBytes = encodeContactEvent(event);
+    const ack = await ctx.io(() => ctx.bus.publish(subject, eventBytes, { msgId }));
     ctx.logger.debug(
       { contactId: contact.id, type, sequence, duplicate: ack.duplicate, lease: ctx.lease.token },
       "contact event published",
@@ -66,15 +69,30 @@ export function contactEventTask(
     // A later event of the contact is built already, and its task (behind this one on the
     // contact's chain) stores its own record: this one would be overwritten at once.
     if (entry.sequence > sequence) return;
-    const record = create(ContactRecordSchema, {
-      contact,
-      lastEvent: event,
-      sequence: BigInt(sequence),
-    });
-    await ctx.io(() =>
-      ctx.store.contacts.putRecord(contact.id, encodeContactRecord(record), sequence),
-    );
+    const record = encodeRecord(contact, eventBytes, sequence);
+    await ctx.io(() => ctx.store.contacts.putRecord(contact.id, record, sequence));
   };
+}
+
+const RECORD_CONTACT = ContactRecordSchema.field.contact.number;
+const RECORD_LAST_EVENT = ContactRecordSchema.field.lastEvent.number;
+const OFFER_CONTACT = OfferSchema.field.contact.number;
+const RESPONSE_OFFER = AgentServiceConnectResponseSchema.field.offer.number;
+
+/**
+ * The ContactRecord {contact, lastEvent, sequence} from the contact's cached bytes and the
+ * event's bytes just published: neither is encoded again (the same bytes as toBinary's).
+ */
+export function encodeRecord(
+  contact: Contact,
+  eventBytes: Uint8Array,
+  sequence: number,
+): Uint8Array {
+  return spliceMessage([
+    { field: RECORD_CONTACT, message: contactBytes(contact) },
+    { field: RECORD_LAST_EVENT, message: eventBytes },
+    toBinary(ContactRecordSchema, create(ContactRecordSchema, { sequence: BigInt(sequence) })),
+  ]);
 }
 
 /**
@@ -134,23 +152,36 @@ export function publishOffer(
   /** Published only once the store committed the offer; never if it refused it. */
   committed: Promise<boolean>,
 ): void {
-  const message = create(AgentServiceConnectResponseSchema, {
-    event: {
-      case: "offer",
-      value: {
-        offerId: offer.offerId,
-        contact: entry.contact,
-        decision: decisionToProto(offer.decision),
-        expireTime: timestampFromMs(offer.expiresAtMs),
-      },
-    },
-  });
+  const bytes = encodeOffer(entry.contact, offer);
   const subject = offerSubject(ctx.bus.subjects, ctx.tenant, offer.agentId);
   const msgId = msgIds.offer(ctx.tenant, offer.offerId, "offered");
   void ctx.pipe.chain(chainKeys.offerMessages(entry.contact.id), async () => {
-    if (await committed)
-      await ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId }));
+    if (await committed) await ctx.io(() => ctx.bus.publish(subject, bytes, { msgId }));
   });
+}
+
+/**
+ * AgentServiceConnectResponse {offer: {offerId, contact, decision, expireTime}} with the
+ * contact spliced in from its cached bytes (fields in number order: toBinary's bytes).
+ */
+export function encodeOffer(
+  contact: Contact,
+  offer: { offerId: string; expiresAtMs: number; decision: RoutingDecision },
+): Uint8Array {
+  const head = toBinary(OfferSchema, create(OfferSchema, { offerId: offer.offerId }));
+  const tail = toBinary(
+    OfferSchema,
+    create(OfferSchema, {
+      decision: decisionToProto(offer.decision),
+      expireTime: timestampFromMs(offer.expiresAtMs),
+    }),
+  );
+  const offerBytes = spliceMessage([
+    head,
+    { field: OFFER_CONTACT, message: contactBytes(contact) },
+    tail,
+  ]);
+  return spliceMessage([{ field: RESPONSE_OFFER, message: offerBytes }]);
 }
 
 /**
