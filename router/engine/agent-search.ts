@@ -16,7 +16,7 @@
  * per contact and L ≤ 6 cursors; a repeat no-match for an unchanged signature is O(1) via the
  * no-match cache.
  */
-import { type ChannelLists, languageTagBit, skillTagBit } from "./agent-index.js";
+import { type ChannelLists, LANGUAGE_BITS, languageTagBit, skillTagBit } from "./agent-index.js";
 import type { ScoringWeights } from "./config-types.js";
 import type { Exclusion } from "./decision.js";
 import { CHANNELS } from "./domain.js";
@@ -73,6 +73,8 @@ class Walk {
    * slots are cleared (`forget`) when the search ends.
    */
   nSeen = 0;
+  /** The node tag of each entry of `seen` (agent-index.ts), for explaining a no-match. */
+  seenTags = new Int32Array(64);
   /** The first nPre of `seen` were scored before the walk (preferred agent, account team). */
   nPre = 0;
   /** Tag test (agent-index.ts): bits a node's tag must all have, and the least tier. */
@@ -96,13 +98,19 @@ class Walk {
   preVisit(a: AgentRecord): void {
     a.stamp = this.stamp;
     this.nPre++;
-    this.visit(a);
+    this.visit(a, a.tag);
   }
 
-  see(a: AgentRecord): void {
+  see(a: AgentRecord, tag: number): void {
     const n = this.nSeen++;
     if (n < this.seen.length) this.seen[n] = a;
     else this.seen.push(a);
+    if (n === this.seenTags.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(this.seenTags);
+      this.seenTags = grown;
+    }
+    this.seenTags[n] = tag;
   }
 
   /** Drops the references of this search, so a finished search keeps no agents alive. */
@@ -118,8 +126,8 @@ class Walk {
     return false;
   }
 
-  visit(a: AgentRecord): void {
-    this.see(a);
+  visit(a: AgentRecord, tag: number): void {
+    this.see(a, tag);
     if (failCode(a, this.req, this.ids, this.mins, this.nSkills) !== OK) return;
     if (this.c.excluded.size > 0 && this.c.excluded.has(a.id)) return;
     const s = scoreFast(a, this);
@@ -180,6 +188,54 @@ function failCode(
   }
   if (p.tier < req.complexity) return 5;
   if (req.language !== null && !p.languages.has(req.language)) return 6;
+  if (
+    req.intermediaryKind !== null &&
+    !p.authKinds.has(req.intermediaryKind) &&
+    !p.authIntermediaryIds.has(req.intermediaryId ?? "")
+  ) {
+    return 7;
+  }
+  if (req.teams !== null && !req.teams.has(p.team)) return 8;
+  return OK;
+}
+
+const NO_LANGUAGE = -2;
+
+/**
+ * failCode for an agent met on the walk of a channel's lists when the requirement has no
+ * account-team restriction (so codes 1 and 2 cannot apply), reading as little as it can: a
+ * skill whose bloom bit is missing from the tag, the tier (exact in the tag) and a language
+ * among the first LANGUAGE_BITS (exact in the tag) need no read at all; other skills read one
+ * level; only a language beyond the tag's bits, the intermediary and the team read the
+ * profile. `knownSkill` is the requirement skill whose level lists the walk came from (the
+ * agent has it at or above its minimum), -1 if none; `languageId` is the requirement's dense
+ * language id, -1 for a language no agent has, NO_LANGUAGE when it requires none.
+ */
+function explainCode(
+  a: AgentRecord,
+  tag: number,
+  req: Requirement,
+  s: Walk,
+  knownSkill: number,
+  languageId: number,
+): number {
+  for (let i = 0; i < s.nSkills; i++) {
+    if (i === knownSkill) continue;
+    const id = s.ids[i] as number;
+    if (id < 0 || (tag & skillTagBit(id)) === 0) return 3;
+    const levels = a.levels;
+    const l = id < levels.length ? (levels[id] as number) : 0;
+    if (l === 0) return 3;
+    if (l < (s.mins[i] as number)) return 4;
+  }
+  if ((tag & 7) < req.complexity) return 5;
+  if (languageId !== NO_LANGUAGE) {
+    if (languageId === -1) return 6;
+    if (languageId < LANGUAGE_BITS) {
+      if ((tag & languageTagBit(languageId)) === 0) return 6;
+    } else if (!a.profile.languages.has(req.language as string)) return 6;
+  }
+  const p = a.profile;
   if (
     req.intermediaryKind !== null &&
     !p.authKinds.has(req.intermediaryKind) &&
@@ -277,7 +333,7 @@ export function searchAgentIndexed(
         const tag = n.tag;
         if ((tag & 7) < s.minTier || (tag & needBits) !== needBits) {
           // Provably ineligible: considered (the walk will know it by reference), not read.
-          s.see(n.item);
+          s.see(n.item, tag);
           s.nPre++;
         } else {
           s.preVisit(n.item);
@@ -368,9 +424,9 @@ export function searchAgentIndexed(
     const tag = node.tag;
     if ((tag & 7) < s.minTier || (tag & s.needBits) !== s.needBits) {
       // Provably ineligible from the node alone: considered, but its record is not read.
-      if (s.nPre === 0 || !s.isPre(node.item)) s.see(node.item);
+      if (s.nPre === 0 || !s.isPre(node.item)) s.see(node.item, tag);
     } else if (s.nPre === 0 || node.item.stamp !== s.stamp) {
-      s.visit(node.item);
+      s.visit(node.item, tag);
     }
   }
   // Drop references so a finished search keeps no agents or contacts alive.
@@ -389,9 +445,19 @@ export function searchAgentIndexed(
   counts.fill(0);
   order.length = 0;
   let excludedButEligible = false;
+  // Agents met on the walk (not the preferred agent or a pre-scored account team) work this
+  // channel, and with no account-team restriction their first failed constraint can mostly be
+  // told from their node tag and skill levels, without reading their profile (explainCode).
+  const fromTag = req.accountOnly === null;
+  const languageId =
+    req.language === null ? NO_LANGUAGE : (ctx.index.languageIds.get(req.language) ?? -1);
+  const knownSkill = sourceKind === 3 ? sourceSkill : -1;
   for (let i = 0; i < considered; i++) {
     const a = s.seen[i] as AgentRecord;
-    let code = failCode(a, req, s.ids, s.mins, s.nSkills);
+    let code =
+      fromTag && i >= s.nPre
+        ? explainCode(a, s.seenTags[i] as number, req, s, knownSkill, languageId)
+        : failCode(a, req, s.ids, s.mins, s.nSkills);
     if (code === OK) {
       excludedButEligible = true;
       code = EXCLUDED;
