@@ -1,4 +1,4 @@
-import { clone, create } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import {
   type Contact,
@@ -8,7 +8,6 @@ import {
   ContactCommandSchema,
   type ContactEvent,
   ContactEventType,
-  ContactSchema,
 } from "../../proto/index.js";
 import type { Bus } from "../bus/index.js";
 import type { Clock } from "../clock.js";
@@ -20,16 +19,11 @@ import {
   encodeContactCommand,
   msgIds,
 } from "../pipeline/index.js";
-import type { CustomerIdentifier, Store, TenantStore } from "../store/index.js";
-import {
-  checkContactId,
-  provisionalRecord,
-  readRecord,
-  TERMINAL_EVENTS,
-  writeProvisionalRecord,
-} from "./contact-records.js";
+import type { CustomerIdentifier, Store } from "../store/index.js";
+import { checkContactId, readRecord, TERMINAL_EVENTS } from "./contact-records.js";
 import { validateSubmittedContact } from "./contact-validation.js";
 import { E164 } from "./field-checks.js";
+import { encodeContact, encodeProvisionalRecord, encodeSubmitCommand } from "./submit-encoding.js";
 
 /**
  * The one way a contact enters Switchboard, shared by the gateway's ContactService and the
@@ -44,10 +38,7 @@ export interface ContactIntake {
    * retry with the same idempotency key returns the first contact with `duplicate: true`.
    * `tenant` wins over `contact.tenant`.
    */
-  submit(
-    tenant: string,
-    contact: Contact | undefined,
-  ): Promise<{ contact: Contact; duplicate: boolean }>;
+  submit(tenant: string, contact: Contact | undefined): Promise<SubmitResult>;
   /**
    * Publishes the end of a contact: CANCELLED, or ABANDONED when `abandoned` (the customer
    * left: hung up, closed the chat). The same `requestId` is stored once. Resolves once
@@ -67,6 +58,13 @@ export interface ContactIntake {
    * range; FAILED_PRECONDITION when the contact has not ended or has no customer identifiers.
    */
   recordCsat(tenant: string, contactId: string, score: number): Promise<void>;
+}
+
+export interface SubmitResult {
+  readonly contact: Contact;
+  readonly duplicate: boolean;
+  /** `contact` as protobuf binary when the submit encoded it: an answer need not encode it again. */
+  readonly encodedContact?: Uint8Array;
 }
 
 export interface CancelOptions {
@@ -122,26 +120,15 @@ export function createContactIntake(options: ContactIntakeOptions): ContactIntak
   const commandTime = options.commandTime ?? (() => timestampFromMs(clock.nowMs()));
   const ttlMs = options.idempotencyTtlMs ?? 86_400_000;
 
-  const publishSubmit = async (contact: Contact): Promise<void> => {
-    const command = create(ContactCommandSchema, {
-      requestId: ids.next(),
-      time: commandTime(),
-      command: { case: "submit", value: contact },
-    });
+  const publishSubmit = async (
+    contact: Contact,
+    contactBytes: Uint8Array = encodeContact(contact),
+  ): Promise<void> => {
     await bus.publish(
       contactCommandSubject(bus.subjects, contact.tenant, contact.channel),
-      encodeContactCommand(command),
+      encodeSubmitCommand(contactBytes, ids.next(), commandTime()),
       { msgId: msgIds.submit(contact.tenant, contact.idempotencyKey) },
     );
-  };
-
-  // Record first, then publish: the router's records (sequence ≥ 1) can only come after.
-  const accept = async (tenantStore: TenantStore, contact: Contact): Promise<void> => {
-    await writeProvisionalRecord(
-      tenantStore,
-      provisionalRecord(contact, ids.next(), clock.nowMs()),
-    );
-    await publishSubmit(contact);
   };
 
   const requireContact = async (tenant: string, contactId: string): Promise<Contact> => {
@@ -173,20 +160,26 @@ export function createContactIntake(options: ContactIntakeOptions): ContactIntak
       const violations = validateSubmittedContact(input, tenant);
       if (input === undefined || violations.length > 0) throw invalidArgument(violations);
       const tenantStore = store.forTenant(tenant);
-      const contact = clone(ContactSchema, input);
+      // A shallow copy: only top-level fields change, and the caller's contact stays as it was.
+      const contact: Contact = { ...input };
       contact.id = ids.next();
       contact.tenant = tenant;
       contact.createTime ??= timestampFromMs(clock.nowMs());
       // Router-owned: a submitter may pick the queue but not when it entered it.
       delete contact.enqueueTime;
-      const claim = await tenantStore.contacts.claimIdempotencyKey(
+      // Encoded once: the record, its CREATED event and the command all carry these bytes.
+      const contactBytes = encodeContact(contact);
+      // Record first (with the claim, one round trip), then publish: the router's records
+      // (sequence ≥ 1) can only come after.
+      const claim = await tenantStore.contacts.claimSubmit(
         contact.idempotencyKey,
         contact.id,
         ttlMs,
+        encodeProvisionalRecord(contact, contactBytes, ids.next(), clock.nowMs()),
       );
       if (claim.created) {
-        await accept(tenantStore, contact);
-        return { contact, duplicate: false };
+        await publishSubmit(contact, contactBytes);
+        return { contact, duplicate: false, encodedContact: contactBytes };
       }
       const first = await readRecord(tenantStore, claim.contactId);
       if (first?.record.contact !== undefined) {
@@ -195,10 +188,17 @@ export function createContactIntake(options: ContactIntakeOptions): ContactIntak
         if (first.sequence === 0) await publishSubmit(first.record.contact);
         return { contact: first.record.contact, duplicate: true };
       }
-      // The first attempt claimed the key and died before its record: finish it under its id.
+      // The key was claimed without its record (claimIdempotencyKey alone, or the record
+      // expired first): finish that attempt under its id.
       contact.id = claim.contactId;
-      await accept(tenantStore, contact);
-      return { contact, duplicate: true };
+      const retryBytes = encodeContact(contact);
+      await tenantStore.contacts.putRecord(
+        contact.id,
+        encodeProvisionalRecord(contact, retryBytes, ids.next(), clock.nowMs()),
+        0,
+      );
+      await publishSubmit(contact, retryBytes);
+      return { contact, duplicate: true, encodedContact: retryBytes };
     },
 
     async cancel(tenant, contactId, cancel) {

@@ -8,7 +8,7 @@ import {
   ContactRecordSchema,
 } from "../../proto/index.js";
 import { ErrorCode, invalidArgument, SwitchboardError } from "../errors.js";
-import { decodeContactRecord, encodeContactRecord } from "../pipeline/index.js";
+import { decodeContactRecord } from "../pipeline/index.js";
 import type { TenantStore } from "../store/index.js";
 
 export const TERMINAL_EVENTS: ReadonlySet<ContactEventType> = new Set([
@@ -18,7 +18,8 @@ export const TERMINAL_EVENTS: ReadonlySet<ContactEventType> = new Set([
 ]);
 
 /**
- * The record the gateway writes before publishing a submit, so GetContact, CancelContact and
+ * The record the gateway writes before publishing a submit (encoded by
+ * encodeProvisionalRecord in submit-encoding.ts without building it), so GetContact, CancelContact and
  * WatchContact work before the router has seen the contact. Its sequence is 0, so the
  * router's first record (sequence ≥ 1) always replaces it; its CREATED event carries sequence
  * 1, the number the router gives its own CREATED, so a watcher never sees CREATED twice.
@@ -38,14 +39,6 @@ export function provisionalRecord(contact: Contact, eventId: string, nowMs: numb
       contact,
     }),
   });
-}
-
-export async function writeProvisionalRecord(
-  store: TenantStore,
-  record: ContactRecord,
-): Promise<void> {
-  const contactId = record.contact?.id ?? "";
-  await store.contacts.putRecord(contactId, encodeContactRecord(record), 0);
 }
 
 export interface StoredRecord {

@@ -10,6 +10,7 @@ export {
   checkReason,
   createContactIntake,
   customerIdentifiers,
+  type SubmitResult,
 } from "./contact-intake.js";
 export {
   checkContactId,
@@ -18,7 +19,6 @@ export {
   requireRecord,
   type StoredRecord,
   TERMINAL_EVENTS,
-  writeProvisionalRecord,
 } from "./contact-records.js";
 export { validateSubmittedContact } from "./contact-validation.js";
 export {

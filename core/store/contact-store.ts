@@ -15,6 +15,19 @@ export interface ContactStore {
     ttlMs: number,
   ): Promise<{ contactId: string; created: boolean }>;
   /**
+   * A new submit in one step: claims `key` for `contactId` (as claimIdempotencyKey) and, only
+   * when this claim wins, stores `record` as the contact's provisional record (sequence 0, as
+   * putRecord(contactId, record, 0)) together with it, so a won claim never stands without its
+   * record. A key already claimed returns the first contactId with `created: false` and
+   * stores nothing.
+   */
+  claimSubmit(
+    key: string,
+    contactId: string,
+    ttlMs: number,
+    record: Uint8Array,
+  ): Promise<{ contactId: string; created: boolean }>;
+  /**
    * Stores `record` only if `sequence` is greater than the stored record's, so a redelivered
    * or late event can never roll the view back. Resolves to whether it was stored.
    */

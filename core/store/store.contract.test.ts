@@ -431,6 +431,45 @@ describe.each(backends)("store contract: $name", (backend) => {
       await rejectsWith(t.contacts.claimIdempotencyKey("k", "c1", 0), ErrorCode.InvalidArgument);
     });
 
+    it("claims a submit's key and stores its provisional record in one step", async () => {
+      await setup();
+      expect(await t.contacts.claimSubmit("k1", "c1", 200, bytes("first"))).toEqual({
+        contactId: "c1",
+        created: true,
+      });
+      expect(await t.contacts.getRecord("c1")).toEqual({ record: bytes("first"), sequence: 0 });
+      // A retry gets the first contact back and stores nothing under its own id.
+      expect(await t.contacts.claimSubmit("k1", "c2", 200, bytes("retry"))).toEqual({
+        contactId: "c1",
+        created: false,
+      });
+      expect(await t.contacts.getRecord("c1")).toEqual({ record: bytes("first"), sequence: 0 });
+      expect(await t.contacts.getRecord("c2")).toBeUndefined();
+      // One key space with claimIdempotencyKey.
+      expect((await t.contacts.claimIdempotencyKey("k1", "c3", 200)).contactId).toBe("c1");
+      expect((await t.contacts.claimIdempotencyKey("k2", "c4", 200)).created).toBe(true);
+      expect(await t.contacts.claimSubmit("k2", "c5", 200, bytes("late"))).toEqual({
+        contactId: "c4",
+        created: false,
+      });
+      expect(await t.contacts.getRecord("c5")).toBeUndefined();
+      // A newer record is never rolled back by a provisional one.
+      expect(await t.contacts.putRecord("c6", bytes("router"), 2)).toBe(true);
+      expect((await t.contacts.claimSubmit("k3", "c6", 200, bytes("new"))).created).toBe(true);
+      expect(await t.contacts.getRecord("c6")).toEqual({ record: bytes("router"), sequence: 2 });
+      // Binary-safe, and the key is free again once its TTL passed.
+      await b.passLeaseTime(250);
+      const binary = new Uint8Array([0, 255, 13, 10]);
+      expect(await t.contacts.claimSubmit("k1", "c7", 200, binary)).toEqual({
+        contactId: "c7",
+        created: true,
+      });
+      expect(await t.contacts.getRecord("c7")).toEqual({ record: binary, sequence: 0 });
+      await rejectsWith(t.contacts.claimSubmit("", "c1", 200, binary), ErrorCode.InvalidArgument);
+      await rejectsWith(t.contacts.claimSubmit("k", "", 200, binary), ErrorCode.InvalidArgument);
+      await rejectsWith(t.contacts.claimSubmit("k", "c1", 0, binary), ErrorCode.InvalidArgument);
+    });
+
     it("keeps the record with the highest sequence", async () => {
       await setup();
       expect(await t.contacts.getRecord("c1")).toBeUndefined();

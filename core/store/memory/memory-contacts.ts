@@ -30,39 +30,54 @@ export function createMemoryContacts(
   options: NormalizedCommonOptions,
   guard: () => void,
 ): ContactStore {
+  const claim = (key: string, contactId: string, ttlMs: number) => {
+    const nowMs = clock.nowMs();
+    sweep(state.idempotencyKeys, nowMs);
+    const current = state.idempotencyKeys.get(key);
+    if (current !== undefined && current.expiresAtMs > nowMs) {
+      return { contactId: current.contactId, created: false };
+    }
+    state.idempotencyKeys.delete(key);
+    state.idempotencyKeys.set(key, { contactId, expiresAtMs: nowMs + ttlMs });
+    return { contactId, created: true };
+  };
+  const put = (contactId: string, record: Uint8Array, sequence: number): boolean => {
+    const nowMs = clock.nowMs();
+    sweep(state.contactRecords, nowMs);
+    const current = state.contactRecords.get(contactId);
+    if (current !== undefined && current.expiresAtMs > nowMs && current.sequence >= sequence) {
+      return false;
+    }
+    state.contactRecords.delete(contactId);
+    state.contactRecords.set(contactId, {
+      record: Uint8Array.from(record),
+      sequence,
+      expiresAtMs: nowMs + options.contactRecordRetentionMs,
+    });
+    return true;
+  };
   return {
     async claimIdempotencyKey(key, contactId, ttlMs) {
       checkId("key", key);
       checkId("contactId", contactId);
       checkPositiveInt("ttlMs", ttlMs);
       guard();
-      const nowMs = clock.nowMs();
-      sweep(state.idempotencyKeys, nowMs);
-      const current = state.idempotencyKeys.get(key);
-      if (current !== undefined && current.expiresAtMs > nowMs) {
-        return { contactId: current.contactId, created: false };
-      }
-      state.idempotencyKeys.delete(key);
-      state.idempotencyKeys.set(key, { contactId, expiresAtMs: nowMs + ttlMs });
-      return { contactId, created: true };
+      return claim(key, contactId, ttlMs);
+    },
+    async claimSubmit(key, contactId, ttlMs, record) {
+      checkId("key", key);
+      checkId("contactId", contactId);
+      checkPositiveInt("ttlMs", ttlMs);
+      guard();
+      const claimed = claim(key, contactId, ttlMs);
+      if (claimed.created) put(contactId, record, 0);
+      return claimed;
     },
     async putRecord(contactId, record, sequence) {
       checkId("contactId", contactId);
       checkRecordSequence(sequence);
       guard();
-      const nowMs = clock.nowMs();
-      sweep(state.contactRecords, nowMs);
-      const current = state.contactRecords.get(contactId);
-      if (current !== undefined && current.expiresAtMs > nowMs && current.sequence >= sequence) {
-        return false;
-      }
-      state.contactRecords.delete(contactId);
-      state.contactRecords.set(contactId, {
-        record: Uint8Array.from(record),
-        sequence,
-        expiresAtMs: nowMs + options.contactRecordRetentionMs,
-      });
-      return true;
+      return put(contactId, record, sequence);
     },
     async getRecord(contactId) {
       checkId("contactId", contactId);

@@ -11,6 +11,21 @@ redis.call('SET', k, ARGV[2], 'PX', ARGV[3])
 return {ARGV[2], 1}
 `;
 
+// ARGV: key, contactId, ttlMs, record, retentionMs. claimIdempotencyKey, then (only when claimed)
+// putContactRecord at sequence 0: one round trip, and a claim never stands without its record.
+const claimSubmit = `
+local k = KEYS[1] .. 'idem:' .. ARGV[1]
+local current = redis.call('GET', k)
+if current then return {current, 0} end
+redis.call('SET', k, ARGV[2], 'PX', ARGV[3])
+local r = KEYS[1] .. 'contact-record:' .. ARGV[2]
+if redis.call('HEXISTS', r, 'seq') == 0 then
+  redis.call('HSET', r, 'seq', '0', 'record', ARGV[4])
+  redis.call('PEXPIRE', r, ARGV[5])
+end
+return {ARGV[2], 1}
+`;
+
 // ARGV: contactId, sequence, record, retentionMs. Returns 1 when stored, 0 when not newer.
 const putContactRecord = `
 local k = KEYS[1] .. 'contact-record:' .. ARGV[1]
@@ -45,6 +60,7 @@ return {ARGV[1], 1}
 
 export const contactScripts: Readonly<Record<string, ScriptSpec>> = {
   claimIdempotencyKey: { lua: claimIdempotencyKey, numberOfKeys: 1 },
+  claimSubmit: { lua: claimSubmit, numberOfKeys: 1 },
   putContactRecord: { lua: putContactRecord, numberOfKeys: 1 },
   appendMessage: { lua: appendMessage, numberOfKeys: 1 },
   claimChannelState: { lua: claimChannelState, numberOfKeys: 1 },

@@ -29,6 +29,20 @@ export function createRedisContacts(
       ])) as [string, number];
       return { contactId: first, created: created === 1 };
     },
+    async claimSubmit(key, contactId, ttlMs, record) {
+      checkId("key", key);
+      checkId("contactId", contactId);
+      checkPositiveInt("ttlMs", ttlMs);
+      const [first, created] = (await runner.script("claimSubmit", [
+        base,
+        key,
+        contactId,
+        String(ttlMs),
+        Buffer.from(record.buffer, record.byteOffset, record.byteLength),
+        String(options.contactRecordRetentionMs),
+      ])) as [string, number];
+      return { contactId: first, created: created === 1 };
+    },
     async putRecord(contactId, record, sequence) {
       checkId("contactId", contactId);
       checkRecordSequence(sequence);
