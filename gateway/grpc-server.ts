@@ -36,21 +36,50 @@ const STATUS_NAMES = Object.fromEntries(Object.entries(status).map(([k, v]) => [
   string
 >;
 
+/** The instruments of one method, with its label values bound once. */
+interface MethodInstruments {
+  readonly handlingSeconds: { observe(seconds: number): void };
+  /** By status code. */
+  readonly handled: Map<number, { inc(): void }>;
+  readonly labels: { readonly service: string; readonly method: string };
+}
+
+/** Methods whose instruments are kept; paths beyond it (a client probing names) are not cached. */
+const MAX_CACHED_PATHS = 1000;
+
 /** Counts every call by status and times it, without touching handlers. */
 function metricsInterceptor(metrics: GatewayMetrics): ServerInterceptor {
+  // prom-client hashes the label object on every observation; each method's children are
+  // looked up once instead.
+  const byPath = new Map<string, MethodInstruments>();
+  const instrumentsOf = (path: string): MethodInstruments => {
+    const cached = byPath.get(path);
+    if (cached !== undefined) return cached;
+    const [, service = "unknown", method = "unknown"] = path.split("/");
+    const labels = { service, method };
+    const instruments = {
+      handlingSeconds: metrics.grpcHandlingSeconds.labels(labels),
+      handled: new Map(),
+      labels,
+    };
+    if (byPath.size < MAX_CACHED_PATHS) byPath.set(path, instruments);
+    return instruments;
+  };
   return (descriptor, call) => {
-    const [, service = "unknown", method = "unknown"] = descriptor.path.split("/");
-    const stopTimer = metrics.grpcHandlingSeconds.startTimer({ service, method });
+    const instruments = instrumentsOf(descriptor.path);
+    const startMs = performance.now();
     return new ServerInterceptingCall(
       call,
       new ResponderBuilder()
         .withSendStatus((statusObject, next) => {
-          metrics.grpcHandled.inc({
-            service,
-            method,
-            code: STATUS_NAMES[statusObject.code] ?? "UNKNOWN",
-          });
-          stopTimer();
+          let handled = instruments.handled.get(statusObject.code);
+          if (handled === undefined) {
+            const code = STATUS_NAMES[statusObject.code] ?? "UNKNOWN";
+            handled = metrics.grpcHandled.labels({ ...instruments.labels, code });
+            instruments.handled.set(statusObject.code, handled);
+          }
+          handled.inc();
+          instruments.handlingSeconds.observe((performance.now() - startMs) / 1000);
           next(statusObject);
         })
         .build(),

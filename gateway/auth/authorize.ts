@@ -36,6 +36,9 @@ export function checkAgent(principal: Principal, agentId: string): void {
   }
 }
 
+/** Never aborts; what a handler declared without a signal parameter is passed. */
+const UNUSED: AbortSignal = new AbortController().signal;
+
 // Calls are grpc-js objects; the principal rides along without touching handler signatures.
 const principals = new WeakMap<object, Principal>();
 
@@ -78,14 +81,26 @@ export function withAuth<S extends DescService>(
   for (const method of service.methods) {
     const handler = methods[method.localName];
     if (handler === undefined) continue;
-    wrapped[method.localName] = (async (call, signal) => {
-      const principal = await auth.fromMetadata(call.metadata, deferred.has(method.localName));
+    const optional = deferred.has(method.localName);
+    const authenticate = async (call: { metadata: Metadata }) => {
+      const principal = await auth.fromMetadata(call.metadata, optional);
       if (principal !== undefined) {
         checkRole(principal, service);
         principals.set(call, principal);
       }
-      return handler.call(impl, call, signal);
-    }) satisfies Handler;
+    };
+    // Same parameter count as the handler: one that takes no signal still gets none made
+    // (see createServiceImplementation).
+    wrapped[method.localName] =
+      handler.length >= 2
+        ? ((async (call, signal) => {
+            await authenticate(call);
+            return handler.call(impl, call, signal);
+          }) satisfies Handler)
+        : async (call: { metadata: Metadata }) => {
+            await authenticate(call);
+            return handler.call(impl, call, UNUSED);
+          };
   }
   return wrapped as unknown as ServiceImpl<S>;
 }

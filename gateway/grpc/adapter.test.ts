@@ -1,4 +1,4 @@
-import { create, createFileRegistry } from "@bufbuild/protobuf";
+import { create, createFileRegistry, toBinary } from "@bufbuild/protobuf";
 import type { GenService } from "@bufbuild/protobuf/codegenv2";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   AgentService,
   ContactEventType,
+  ContactSchema,
   ContactService,
   file_switchboard_v1_contact_service,
   type SubmitContactRequestSchema,
-  type SubmitContactResponseSchema,
+  SubmitContactResponseSchema,
 } from "../../proto/index.js";
-import { addService, createGrpcClient, type ServiceImpl } from "./adapter.js";
+import { addService, createGrpcClient, EncodedMessage, type ServiceImpl } from "./adapter.js";
 
 // A client-streaming service exists nowhere in the contract, so the test builds one at runtime
 // from a descriptor reusing contract messages, typed as generated code would type it.
@@ -206,6 +207,69 @@ describe("typed client and server over grpc-js", () => {
     const ended = new Promise((resolve) => watch.on("error", resolve));
     expect(await ended).toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
     await vi.waitFor(() => expect(slowCallAborted).toHaveBeenCalled());
+  });
+
+  it("aborts a unary handler's signal when the client cancels; one that takes none gets none", async () => {
+    const cancelled = vi.fn();
+    const seen: AbortSignal[] = [];
+    const local = new grpc.Server();
+    addService(local, ContactService, {
+      ...contacts,
+      async getContact(_call, signal) {
+        await new Promise((resolve) => signal.addEventListener("abort", resolve));
+        cancelled();
+        return {};
+      },
+      // Declares no signal: the adapter makes none, and passes one that never aborts.
+      async submitContact(...args: unknown[]) {
+        seen.push(args[1] as AbortSignal);
+        return { contact: { id: "c-2" } };
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      local.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    using client = createGrpcClient(ContactService, `127.0.0.1:${port}`, insecure());
+    const controller = new AbortController();
+    const get = client.getContact({ contactId: "x" }, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    expect((await statusOf(get)).code).toBe(grpc.status.CANCELLED);
+    await vi.waitFor(() => expect(cancelled).toHaveBeenCalled());
+    expect((await client.submitContact({ contact: {} })).contact?.id).toBe("c-2");
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.aborted).toBe(false);
+    local.forceShutdown();
+  });
+
+  it("sends EncodedMessage bytes as they are, and refuses another message's bytes", async () => {
+    const local = new grpc.Server();
+    const bytes = toBinary(
+      SubmitContactResponseSchema,
+      create(SubmitContactResponseSchema, { contact: { id: "pre-encoded" }, duplicate: true }),
+    );
+    addService(local, ContactService, {
+      ...contacts,
+      async submitContact({ request }) {
+        return request.contact?.subject === "wrong"
+          ? (new EncodedMessage(ContactSchema, bytes) as never)
+          : new EncodedMessage(SubmitContactResponseSchema, bytes);
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      local.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    using client = createGrpcClient(ContactService, `127.0.0.1:${port}`, insecure());
+    const answer = await client.submitContact({ contact: {} });
+    expect(answer.contact?.id).toBe("pre-encoded");
+    expect(answer.duplicate).toBe(true);
+    const wrong = await statusOf(client.submitContact({ contact: { subject: "wrong" } }));
+    expect(wrong.code).not.toBe(grpc.status.OK);
+    local.forceShutdown();
   });
 
   it("cancels a call when the AbortSignal aborts", async () => {

@@ -12,7 +12,7 @@ export {
   createReflectionPackageDefinition,
   type ReflectionOptions,
 } from "./reflection.js";
-export { createServiceDefinition, methodPath } from "./service-definition.js";
+export { createServiceDefinition, EncodedMessage, methodPath } from "./service-definition.js";
 export {
   addService,
   createServiceImplementation,

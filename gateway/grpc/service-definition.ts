@@ -31,6 +31,18 @@ export class DecodeFailure {
   }
 }
 
+/**
+ * A message already in protobuf binary (e.g. an offer forwarded from the bus as the router
+ * encoded it): written to the wire as it is, without decoding and encoding it again. Only the
+ * schema it was encoded with is accepted (see serializeMessage).
+ */
+export class EncodedMessage<Desc extends DescMessage = DescMessage> {
+  constructor(
+    readonly schema: Desc,
+    readonly bytes: Uint8Array,
+  ) {}
+}
+
 /** `/package.Service/Method`, the HTTP/2 path of a gRPC method. */
 export function methodPath(method: DescMethod): string {
   return `/${method.parent.typeName}/${method.name}`;
@@ -38,12 +50,20 @@ export function methodPath(method: DescMethod): string {
 
 /**
  * Serializes a message or a message init shape (a plain object literal) of the given schema.
- * Accepting init shapes lets handlers and callers return `{ contact: {...} }` without `create`.
+ * Accepting init shapes lets handlers and callers return `{ contact: {...} }` without `create`;
+ * an EncodedMessage of the same schema is passed through as it is.
  */
 export function serializeMessage<Desc extends DescMessage>(
   schema: Desc,
-  value: MessageInitShape<Desc>,
+  value: MessageInitShape<Desc> | EncodedMessage<Desc>,
 ): Buffer {
+  if (value instanceof EncodedMessage) {
+    if (value.schema.typeName !== schema.typeName) {
+      throw new Error(`${value.schema.typeName} bytes sent where ${schema.typeName} belongs`);
+    }
+    const { bytes } = value;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
   const message = isMessage(value, schema) ? value : create(schema, value);
   const bytes = toBinary(schema, message as MessageShape<Desc>);
   // Share the memory instead of copying: grpc-js only needs a Buffer view.

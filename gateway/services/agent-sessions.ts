@@ -1,10 +1,8 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
-import { timestampMs } from "@bufbuild/protobuf/wkt";
 import {
   agentCommandSubject,
   decodeAgentEvent,
-  decodeOfferMessage,
   encodeAgentCommand,
   msgIds,
   pipelineFilters,
@@ -12,12 +10,17 @@ import {
 } from "../../core/index.js";
 import {
   AgentCommandSchema,
-  type AgentServiceConnectResponseSchema,
-  Channel,
+  AgentServiceConnectResponseSchema,
+  type Channel,
 } from "../../proto/index.js";
+import { EncodedMessage } from "../grpc/adapter.js";
+import { readOfferNotice } from "./offer-notice.js";
 import type { ServiceContext } from "./service-context.js";
 
-export type AgentMessage = MessageInitShape<typeof AgentServiceConnectResponseSchema>;
+/** A message for the agent's stream: built here, or already encoded (a forwarded offer). */
+export type AgentMessage =
+  | MessageInitShape<typeof AgentServiceConnectResponseSchema>
+  | EncodedMessage<typeof AgentServiceConnectResponseSchema>;
 
 /** One agent's open stream on this gateway and what it has been offered and assigned. */
 export interface AgentSession {
@@ -101,22 +104,24 @@ export async function startAgentSessions(
     (notification) => {
       const session = sessionFor(notification.subject);
       if (session === undefined) return;
-      const message = decodeOfferMessage(notification.data);
-      const { event } = message;
-      if (event.case === "offer") {
-        const expire = event.value.expireTime;
-        session.pendingOffers.set(event.value.offerId, {
-          contactId: event.value.contact?.id ?? "",
-          channel: event.value.contact?.channel ?? Channel.UNSPECIFIED,
-          expireAtMs: expire === undefined ? undefined : timestampMs(expire),
+      // Forwarded as the router encoded it; only what the session keeps is read.
+      const notice = readOfferNotice(notification.data);
+      if (notice.case === "offer") {
+        session.pendingOffers.set(notice.offerId, {
+          contactId: notice.contactId,
+          channel: notice.channel,
+          expireAtMs: notice.expireAtMs,
         });
-      } else if (event.case === "offerWithdrawn") {
-        session.pendingOffers.delete(event.value.offerId);
+      } else if (notice.case === "offerWithdrawn") {
+        session.pendingOffers.delete(notice.offerId);
       } else {
-        logger.warn({ subject: notification.subject, case: event.case }, "not an offer; ignored");
+        logger.warn(
+          { subject: notification.subject, field: notice.fieldNo },
+          "not an offer; ignored",
+        );
         return;
       }
-      session.send(message);
+      session.send(new EncodedMessage(AgentServiceConnectResponseSchema, notification.data));
     },
   );
   const states: Subscription = await ctx.bus.subscribe(
