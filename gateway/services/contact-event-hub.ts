@@ -1,12 +1,13 @@
 import {
   type Bus,
   decodeContactEvent,
+  ErrorCode,
   type Logger,
   type PositionUpdate,
   pipelineFilters,
   type Subscription,
+  SwitchboardError,
   subscribePositions,
-  tenantOfSubject,
 } from "../../core/index.js";
 import type { ContactEvent } from "../../proto/index.js";
 
@@ -14,47 +15,82 @@ export type ContactEventListener = (event: ContactEvent) => void;
 export type PositionListener = (update: PositionUpdate) => void;
 
 /**
- * One subscription on every contact event for the whole process, fanned out to the local
- * watchers of each contact: a thousand WatchContact streams cost one NATS subscription, not a
- * thousand consumers. Events of contacts nobody here watches are dropped before decoding.
+ * One subscription per watched tenant for the whole process, fanned out to the local watchers
+ * of each contact: a thousand WatchContact streams cost one NATS subscription, not a thousand
+ * consumers. A tenant nobody here watches has no subscription, so its events (several per
+ * contact) never reach this process; events of unwatched contacts of a watched tenant are
+ * dropped after decoding.
  */
 export interface ContactEventHub {
-  /** Registers `listener` for one contact's events; returns the unregister function. */
-  watch(tenant: string, contactId: string, listener: ContactEventListener): () => void;
+  /**
+   * Registers `listener` for one contact's events; resolves, once every event published from
+   * then on will reach it, to the unregister function.
+   */
+  watch(tenant: string, contactId: string, listener: ContactEventListener): Promise<() => void>;
   /** Registers `listener` for one waiting contact's live position updates. */
   watchPositions(tenant: string, contactId: string, listener: PositionListener): () => void;
   close(): void;
 }
 
+/** A tenant's contact-event subscription, held while any of its contacts is watched here. */
+interface TenantFeed {
+  watchers: number;
+  /** Resolves once the subscription is live; rejects when subscribing failed. */
+  readonly live: Promise<Subscription>;
+}
+
 export async function startContactEventHub(bus: Bus, logger: Logger): Promise<ContactEventHub> {
   const log = logger.child({ component: "contact-event-hub" });
   const watchers = new Map<string, Set<ContactEventListener>>();
-  const watchedTenants = new Map<string, number>();
+  const feeds = new Map<string, TenantFeed>();
   const keyOf = (tenant: string, contactId: string) => `${tenant}\u0000${contactId}`;
+  let closed = false;
 
-  const subscription: Subscription = await bus.subscribe(
-    pipelineFilters.contactEvents(bus.subjects),
-    (notification) => {
-      const tenant = tenantOfSubject(notification.subject);
-      if (!watchedTenants.has(tenant)) return;
-      let event: ContactEvent;
+  const deliver = (tenant: string, data: Uint8Array, subject: string) => {
+    let event: ContactEvent;
+    try {
+      event = decodeContactEvent(data);
+    } catch (err) {
+      log.warn({ err, subject }, "undecodable contact event ignored");
+      return;
+    }
+    // The subject names the tenant; the payload's own tenant field is not trusted for routing.
+    const listeners = watchers.get(keyOf(tenant, event.contactId));
+    for (const listener of listeners ?? []) {
       try {
-        event = decodeContactEvent(notification.data);
+        listener(event);
       } catch (err) {
-        log.warn({ err, subject: notification.subject }, "undecodable contact event ignored");
-        return;
+        log.error({ err, contactId: event.contactId }, "contact watcher failed");
       }
-      // The subject names the tenant; the payload's own tenant field is not trusted for routing.
-      const listeners = watchers.get(keyOf(tenant, event.contactId));
-      for (const listener of listeners ?? []) {
-        try {
-          listener(event);
-        } catch (err) {
-          log.error({ err, contactId: event.contactId }, "contact watcher failed");
-        }
-      }
-    },
-  );
+    }
+  };
+
+  // Subscribed per tenant while watched: events nobody here watches never reach this process.
+  const feedOf = (tenant: string): TenantFeed => {
+    let feed = feeds.get(tenant);
+    if (feed === undefined) {
+      const live = bus
+        .subscribe(pipelineFilters.contactEvents(bus.subjects, tenant), (notification) =>
+          deliver(tenant, notification.data, notification.subject),
+        )
+        .catch((err: unknown) => {
+          if (feeds.get(tenant) === feed) feeds.delete(tenant);
+          throw err;
+        });
+      feed = { watchers: 0, live };
+      feeds.set(tenant, feed);
+    }
+    return feed;
+  };
+  const release = (tenant: string, feed: TenantFeed) => {
+    feed.watchers--;
+    if (feed.watchers > 0 || feeds.get(tenant) !== feed) return;
+    feeds.delete(tenant);
+    void feed.live.then(
+      (subscription) => subscription.unsubscribe(),
+      () => {},
+    );
+  };
 
   const positionWatchers = new Map<string, Set<PositionListener>>();
   const positions: Subscription = await subscribePositions(bus, (update) => {
@@ -78,7 +114,8 @@ export async function startContactEventHub(bus: Bus, logger: Logger): Promise<Co
         if (set.size === 0 && positionWatchers.get(key) === set) positionWatchers.delete(key);
       };
     },
-    watch(tenant, contactId, listener) {
+    async watch(tenant, contactId, listener) {
+      if (closed) throw new SwitchboardError(ErrorCode.Unavailable, "the gateway is shutting down");
       const key = keyOf(tenant, contactId);
       let set = watchers.get(key);
       if (set === undefined) {
@@ -86,24 +123,36 @@ export async function startContactEventHub(bus: Bus, logger: Logger): Promise<Co
         watchers.set(key, set);
       }
       set.add(listener);
-      watchedTenants.set(tenant, (watchedTenants.get(tenant) ?? 0) + 1);
+      const feed = feedOf(tenant);
+      feed.watchers++;
       let done = false;
-      return () => {
+      const unwatch = () => {
         if (done) return;
         done = true;
         set.delete(listener);
-        if (set.size === 0) watchers.delete(key);
-        const left = (watchedTenants.get(tenant) ?? 1) - 1;
-        if (left === 0) watchedTenants.delete(tenant);
-        else watchedTenants.set(tenant, left);
+        if (set.size === 0 && watchers.get(key) === set) watchers.delete(key);
+        release(tenant, feed);
       };
+      try {
+        await feed.live;
+      } catch (error) {
+        unwatch();
+        throw error;
+      }
+      return unwatch;
     },
     close() {
-      subscription.unsubscribe();
+      closed = true;
+      for (const feed of feeds.values()) {
+        void feed.live.then(
+          (subscription) => subscription.unsubscribe(),
+          () => {},
+        );
+      }
+      feeds.clear();
       positions.unsubscribe();
       positionWatchers.clear();
       watchers.clear();
-      watchedTenants.clear();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { type ServiceError, status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -17,12 +17,15 @@ import {
   ContactEventSchema,
   ContactEventType,
   ContactRecordSchema,
+  ContactSchema,
   ContactService,
+  SubmitContactResponseSchema,
   type WatchContactResponse,
 } from "../../proto/index.js";
 import { waitUntil } from "../../test/harness/index.js";
 import { startTestGateway, type TestGateway } from "../gateway-test-kit.js";
 import { fieldViolationsOf } from "../status.js";
+import { encodeSubmitResponse } from "./contact-service.js";
 
 const TOKEN = "platform-token-acme-0001";
 let gw: TestGateway | undefined;
@@ -85,6 +88,20 @@ async function routerEmits(
 
 const until = (condition: () => boolean) => waitUntil("the expected messages", condition, 2000);
 
+describe("encodeSubmitResponse", () => {
+  it("writes what toBinary writes for the response", () => {
+    const contact = create(ContactSchema, { id: "c-1", tenant: "acme", ...valid("k") });
+    for (const duplicate of [false, true]) {
+      expect(encodeSubmitResponse(toBinary(ContactSchema, contact), duplicate)).toEqual(
+        toBinary(
+          SubmitContactResponseSchema,
+          create(SubmitContactResponseSchema, { contact, duplicate }),
+        ),
+      );
+    }
+  });
+});
+
 describe("ContactService over gRPC (memory backends)", () => {
   it("refuses an invalid contact listing every field violation; other calls are unaffected", async () => {
     const { contacts } = await start();
@@ -142,6 +159,27 @@ describe("ContactService over gRPC (memory backends)", () => {
     const decoded = decodeContactCommand(command!.data);
     expect(decoded.command.case).toBe("submit");
     expect(decoded.command.value).toMatchObject({ id: first.contact?.id, tenant: "acme" });
+  });
+
+  it("a retry finishes a first attempt that claimed the key and died before its record", async () => {
+    const { gw, contacts } = await start();
+    const commands = await recordCommands(gw);
+    const claimed = "01a209d7-1d87-7000-9ca2-3cdddc651579";
+    await gw.store.forTenant("acme").contacts.claimIdempotencyKey("k-died", claimed, 60_000);
+    const retry = await contacts.submitContact({ contact: valid("k-died") });
+    expect(retry.duplicate).toBe(true);
+    expect(retry.contact?.id).toBe(claimed);
+    const got = await contacts.getContact({ contactId: claimed });
+    expect(got.contact).toEqual(retry.contact);
+    expect(got.lastEvent?.type).toBe(ContactEventType.CREATED);
+    const again = await contacts.submitContact({ contact: valid("k-died") });
+    expect(again.contact).toEqual(retry.contact);
+    await until(() => commands.length === 1);
+    const decoded = decodeContactCommand(commands[0]!.data);
+    expect(decoded.command.value).toMatchObject({ id: claimed, tenant: "acme" });
+    // The second retry published again (the record is still provisional); the bus kept one.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(commands).toHaveLength(1);
   });
 
   it("GetContact: CREATED from the submit before the router wrote a record, the router's view after", async () => {

@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   checkContactId,
@@ -14,9 +15,10 @@ import {
   ContactEventType,
   type ContactService,
   GetContactResponseSchema,
+  SubmitContactResponseSchema,
 } from "../../proto/index.js";
 import { requirePrincipal } from "../auth/index.js";
-import type { ServiceImpl } from "../grpc/adapter.js";
+import { EncodedMessage, type ServiceImpl } from "../grpc/adapter.js";
 import type { ContactEventHub } from "./contact-event-hub.js";
 import { watchContact } from "./contact-watch.js";
 import type { ServiceContext } from "./service-context.js";
@@ -24,6 +26,16 @@ import type { ServiceContext } from "./service-context.js";
 export interface ContactServiceOptions {
   /** How long CancelContact waits for the router's CANCELLED event before answering. */
   readonly cancelWaitMs: number;
+}
+
+const RESPONSE_CONTACT = SubmitContactResponseSchema.field.contact.number;
+const RESPONSE_DUPLICATE = SubmitContactResponseSchema.field.duplicate.number;
+
+/** A SubmitContactResponse around a contact already in protobuf binary (as toBinary writes it). */
+export function encodeSubmitResponse(contact: Uint8Array, duplicate: boolean): Uint8Array {
+  const writer = new BinaryWriter().tag(RESPONSE_CONTACT, WireType.LengthDelimited).bytes(contact);
+  if (duplicate) writer.tag(RESPONSE_DUPLICATE, WireType.Varint).bool(true);
+  return writer.finish();
 }
 
 /** Same request id for every API cancel of a contact: retried cancels dedupe on the bus. */
@@ -41,7 +53,13 @@ export function createContactService(
       // Validated once, in the intake (a missing contact included).
       const result = await ctx.intake.submit(tenant, call.request.contact);
       logger.debug({ contactId: result.contact.id, tenant, duplicate: result.duplicate }, "submit");
-      return result;
+      const { encodedContact } = result;
+      if (encodedContact === undefined) return result;
+      // The contact as the intake encoded it for the bus: answered without encoding it again.
+      return new EncodedMessage(
+        SubmitContactResponseSchema,
+        encodeSubmitResponse(encodedContact, result.duplicate),
+      );
     },
 
     async getContact(call) {
@@ -72,7 +90,7 @@ export function createContactService(
       const contact = record.contact;
       if (contact === undefined)
         throw new SwitchboardError(ErrorCode.Internal, "record without contact");
-      const ended = waitForTerminal(hub, tenant, contactId, options.cancelWaitMs, signal);
+      const ended = await waitForTerminal(hub, tenant, contactId, options.cancelWaitMs, signal);
       await ctx.intake
         .cancel(tenant, contactId, { reason, requestId: API_CANCEL_REQUEST_ID, contact })
         .catch((error: unknown) => {
@@ -106,29 +124,43 @@ export function createContactService(
   };
 }
 
-/** The contact's next terminal event, or undefined after `timeoutMs` or when `signal` aborts. */
-function waitForTerminal(
+/**
+ * Starts listening for the contact's next terminal event (resolves once listening is live):
+ * `promise` gets it, or undefined after `timeoutMs` or when `signal` aborts.
+ */
+async function waitForTerminal(
   hub: ContactEventHub,
   tenant: string,
   contactId: string,
   timeoutMs: number,
   signal: AbortSignal,
-): { promise: Promise<ContactEvent | undefined>; cancel(): void } {
+): Promise<{ promise: Promise<ContactEvent | undefined>; cancel(): void }> {
   let finish: (event: ContactEvent | undefined) => void = () => {};
   const promise = new Promise<ContactEvent | undefined>((resolve) => {
     finish = resolve;
   });
-  const unwatch = hub.watch(tenant, contactId, (event) => {
-    if (TERMINAL_EVENTS.has(event.type)) done(event);
-  });
+  let ended = false;
+  let unwatch: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
   const onAbort = () => done(undefined);
-  const timer = setTimeout(onAbort, timeoutMs);
-  signal.addEventListener("abort", onAbort, { once: true });
   function done(event: ContactEvent | undefined): void {
+    if (ended) return;
+    ended = true;
     clearTimeout(timer);
     signal.removeEventListener("abort", onAbort);
-    unwatch();
+    unwatch?.();
     finish(event);
+  }
+  // An event may arrive while watch() is still settling: done() then runs before unwatch is set.
+  unwatch = await hub.watch(tenant, contactId, (event) => {
+    if (TERMINAL_EVENTS.has(event.type)) done(event);
+  });
+  if (ended) {
+    unwatch();
+  } else {
+    timer = setTimeout(onAbort, timeoutMs);
+    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) done(undefined);
   }
   return { promise, cancel: () => done(undefined) };
 }

@@ -31,7 +31,7 @@ export async function watchContact(
   const stop = AbortSignal.any([signal, ctx.shutdown]);
   const pending: ContactEvent[] = [];
   let wake: (() => void) | undefined;
-  const unwatch = hub.watch(tenant, contactId, (event) => {
+  const unwatch = await hub.watch(tenant, contactId, (event) => {
     pending.push(event);
     wake?.();
   });
