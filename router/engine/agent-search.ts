@@ -24,7 +24,7 @@ import { canTake, failedConstraint } from "./eligibility.js";
 import type { ListFamily, ListNode, ReadyList } from "./ready-list.js";
 import type { AgentRecord, ContactRecord } from "./records.js";
 import type { Requirement } from "./requirements.js";
-import { idleSeconds, maxMargin, scoreOf } from "./scoring.js";
+import { maxMargin, scoreOf } from "./scoring.js";
 import type { AgentSearchResult, SearchContext } from "./search-types.js";
 
 const ACCOUNT_PRESCORE_LIMIT = 32;
@@ -62,6 +62,12 @@ class Walk {
   stamp = 0;
   best: AgentRecord | null = null;
   bestScore = Number.NEGATIVE_INFINITY;
+  /** The best agent's ready seq on this channel (ties go to the earlier one). */
+  bestSeq = 0;
+  /** The requirement's language has a tag bit (or there is none): the tag test proved it. */
+  languageInTag = true;
+  /** visitNode must read the profile: a language without a tag bit, an intermediary, teams. */
+  profileCheck = false;
   /**
    * Every agent considered, in encounter order. Exclusions are only reported when nobody is
    * eligible, so the walk does not tally: a no-match re-checks `seen` in order at the end.
@@ -126,19 +132,59 @@ class Walk {
     return false;
   }
 
+  /** Considers an agent met before the walk: every constraint checked on its record. */
   visit(a: AgentRecord, tag: number): void {
     this.see(a, tag);
     if (failCode(a, this.req, this.ids, this.mins, this.nSkills) !== OK) return;
     if (this.c.excluded.size > 0 && this.c.excluded.has(a.id)) return;
-    const s = scoreFast(a, this);
-    const best = this.best;
+    const ch = this.ch;
+    this.offer(a, scoreFast(a, this, a.readySinceMs[ch] ?? this.nowMs), seqOf(a, ch));
+  }
+
+  /**
+   * Considers an agent met on the walk, whose node passed the tag test. Its node proves what
+   * failCode would check first and the tag exactly: it works this channel (lists are per
+   * channel), it is in the account team when the requirement has one (the walk then comes
+   * from that team's list), its tier is high enough, and it speaks a language with a tag bit.
+   * So only the skill levels are read, and the profile only for a language without a tag bit,
+   * an intermediary or a team restriction. Idle time and ready seq come from the node.
+   */
+  visitNode(node: ListNode<AgentRecord>): void {
+    const a = node.item;
+    this.see(a, node.tag);
+    const levels = a.levels;
+    for (let i = 0; i < this.nSkills; i++) {
+      const id = this.ids[i] as number;
+      const l = id >= 0 && id < levels.length ? (levels[id] as number) : 0;
+      if (l === 0 || l < (this.mins[i] as number)) return;
+    }
+    const req = this.req;
+    if (this.profileCheck) {
+      const p = a.profile;
+      if (!this.languageInTag && req.language !== null && !p.languages.has(req.language)) return;
+      if (
+        req.intermediaryKind !== null &&
+        !p.authKinds.has(req.intermediaryKind) &&
+        !p.authIntermediaryIds.has(req.intermediaryId ?? "")
+      ) {
+        return;
+      }
+      if (req.teams !== null && !req.teams.has(p.team)) return;
+    }
+    if (this.c.excluded.size > 0 && this.c.excluded.has(a.id)) return;
+    this.offer(a, scoreFast(a, this, node.sinceMs), node.seq);
+  }
+
+  /** Keeps `a` if it beats the best so far (score, then earlier ready seq). */
+  offer(a: AgentRecord, score: number, seq: number): void {
     if (
-      best === null ||
-      s > this.bestScore ||
-      (s === this.bestScore && seqOf(a, this.ch) < seqOf(best, this.ch))
+      this.best === null ||
+      score > this.bestScore ||
+      (score === this.bestScore && seq < this.bestSeq)
     ) {
       this.best = a;
-      this.bestScore = s;
+      this.bestScore = score;
+      this.bestSeq = seq;
     }
   }
 
@@ -248,14 +294,14 @@ function explainCode(
 }
 
 /** scoreOf for an eligible agent, same terms in the same order (so the same float). */
-function scoreFast(a: AgentRecord, s: Walk): number {
+function scoreFast(a: AgentRecord, s: Walk, sinceMs: number): number {
   const w = s.w;
   let margin = 0;
   for (let i = 0; i < s.nSkills; i++) {
     margin += (a.levels[s.ids[i] as number] as number) - (s.mins[i] as number);
   }
   const c = s.c;
-  let score = w.idlePerSec * idleSeconds(a, s.ch, s.nowMs);
+  let score = w.idlePerSec * ((s.nowMs - sinceMs) / 1000);
   score += w.proficiency * margin;
   score +=
     w.accountOwner *
@@ -315,9 +361,13 @@ export function searchAgentIndexed(
     s.mins[i] = k.min;
     if (id >= 0) needBits |= skillTagBit(id);
   }
+  let languageBit = 0;
   if (req.language !== null) {
-    needBits |= languageTagBit(ctx.index.languageIds.get(req.language) ?? -1);
+    languageBit = languageTagBit(ctx.index.languageIds.get(req.language) ?? -1);
+    needBits |= languageBit;
   }
+  s.languageInTag = req.language === null || languageBit !== 0;
+  s.profileCheck = !s.languageInTag || req.intermediaryKind !== null || req.teams !== null;
   s.needBits = needBits;
   s.minTier = req.complexity;
 
@@ -416,7 +466,7 @@ export function searchAgentIndexed(
     const best = s.best;
     if (
       best !== null &&
-      !(pickBound > s.bestScore || (pickBound === s.bestScore && pickSeq < seqOf(best, ch)))
+      !(pickBound > s.bestScore || (pickBound === s.bestScore && pickSeq < s.bestSeq))
     ) {
       break;
     }
@@ -426,7 +476,7 @@ export function searchAgentIndexed(
       // Provably ineligible from the node alone: considered, but its record is not read.
       if (s.nPre === 0 || !s.isPre(node.item)) s.see(node.item, tag);
     } else if (s.nPre === 0 || node.item.stamp !== s.stamp) {
-      s.visit(node.item, tag);
+      s.visitNode(node);
     }
   }
   // Drop references so a finished search keeps no agents or contacts alive.
