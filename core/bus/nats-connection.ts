@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from "nats";
 import type { HealthCheck } from "../health-check.js";
 import type { Logger } from "../log.js";
+import { coalesceWrites } from "./coalesce-writes.js";
 
 /**
  * One NATS connection for the process: reconnects forever with jittered backoff (nats.js's own,
@@ -37,6 +38,7 @@ export function createNatsHandle(options: NatsHandleOptions): NatsHandle {
     noAsyncTraces: true,
   }).then(async (conn) => {
     nc = conn;
+    coalesceWrites(socketOf(conn));
     logger.info({ server: conn.getServer() }, "nats connected");
     if (closed) await conn.close();
     void logStatus(conn, logger);
@@ -65,8 +67,15 @@ export function createNatsHandle(options: NatsHandleOptions): NatsHandle {
   };
 }
 
+/** nats.js keeps its socket private; a version without this field just loses the coalescing. */
+function socketOf(nc: NatsConnection): unknown {
+  return (nc as { protocol?: { transport?: { socket?: unknown } } }).protocol?.transport?.socket;
+}
+
 async function logStatus(nc: NatsConnection, logger: Logger): Promise<void> {
   for await (const s of nc.status()) {
+    // Each reconnect dials a new socket.
+    if (s.type === "reconnect") coalesceWrites(socketOf(nc));
     const level = s.type === "disconnect" || s.type === "error" ? "warn" : "info";
     logger[level]({ type: s.type, data: String(s.data) }, "nats status");
   }
