@@ -60,7 +60,6 @@ async function submit(
   const { state } = ctx;
   // A redelivered submit (or a second one for the same id) must not route the contact twice.
   if (state.contacts.has(contact.id) || state.engine.getContact(contact.id) !== undefined) return;
-  const log = ctx.logger.child({ contactId: contact.id });
   const found = await lookup;
   if (!found.ok) throw found.error;
   const { customerId, history } = found;
@@ -86,14 +85,21 @@ async function submit(
     });
   } catch (error) {
     // The gateway validates first; anything the engine still refuses is ended explicitly.
-    log.error({ err: error }, "contact refused by the routing engine; cancelling it");
+    ctx.logger.error(
+      { contactId: contact.id, err: error },
+      "contact refused by the routing engine; cancelling it",
+    );
     publishContactEvent(ctx, entry, ContactEventType.CANCELLED, nowMs, {
       reason: "invalid_contact",
     });
     state.contacts.delete(contact.id);
     return;
   }
-  log.debug({ customerId, repeat: engineHistory !== undefined }, "contact submitted");
+  // No child logger per contact: its bindings (and their redaction) were ~0.6% of the CPU.
+  ctx.logger.debug(
+    { contactId: contact.id, customerId, repeat: engineHistory !== undefined },
+    "contact submitted",
+  );
   await applyEffects(ctx, effects);
 }
 
