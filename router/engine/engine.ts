@@ -31,7 +31,7 @@ import { EngineCore } from "./engine-core.js";
 import { invalid } from "./errors.js";
 import { expectedWaitMs, queuePosition } from "./matching.js";
 import { normalizeOptions, type RouterEngineOptions } from "./options.js";
-import { type RouterSnapshot, restoreCore, takeSnapshot } from "./snapshot.js";
+import { type RouterSnapshot, restoreCore, snapshotJson, takeSnapshot } from "./snapshot.js";
 import { DEFAULT_ROUTING, normalizeRouting } from "./validate-config.js";
 import { checkInt } from "./validate-util.js";
 
@@ -113,9 +113,18 @@ export interface RouterEngine {
   /** Runs the deadlines due by `nowMs`: offer expiry, escalation, phase ends, wrap-up ends. */
   tick(nowMs: number): RouterEffect[];
   getAgent(agentId: string): AgentView | undefined;
+  /** Ids of every agent the engine knows, in the order they were added. */
+  agentIds(): string[];
+  /** The routing configuration in force (a copy). */
+  routing(): RoutingConfig;
   getContact(contactId: string): ContactView | undefined;
   stats(): RouterEngineStats;
   snapshot(): RouterSnapshot;
+  /**
+   * `JSON.stringify(snapshot())` without the deep copy in between: for storing the snapshot.
+   * `restoreRouterEngine(JSON.parse(text))` continues exactly where the engine was.
+   */
+  snapshotJson(): string;
 }
 
 class Engine implements RouterEngine {
@@ -185,6 +194,14 @@ class Engine implements RouterEngine {
     };
   }
 
+  agentIds(): string[] {
+    return [...this.core.agents.keys()];
+  }
+
+  routing(): RoutingConfig {
+    return structuredClone(this.core.routing.source);
+  }
+
   getContact(contactId: string): ContactView | undefined {
     const c = this.core.contacts.get(contactId);
     if (c === undefined) return undefined;
@@ -219,6 +236,10 @@ class Engine implements RouterEngine {
 
   snapshot(): RouterSnapshot {
     return takeSnapshot(this.core, this.persisted);
+  }
+
+  snapshotJson(): string {
+    return snapshotJson(this.core, this.persisted);
   }
 
   private run(cmd: { nowMs: number }, command: (effects: RouterEffect[]) => void): RouterEffect[] {

@@ -21,7 +21,7 @@ export async function reloadRouting(ctx: PartitionContext): Promise<void> {
       ctx.logger.warn({ skippedRuleIds }, "rules point at missing queues; skipped");
     // Unchanged config is not re-applied: configure re-queues every waiting contact, and a
     // standby replaying after a takeover must not emit events its predecessor never did.
-    if (JSON.stringify(ctx.state.engine.snapshot().routing) === JSON.stringify(routing)) return;
+    if (JSON.stringify(ctx.state.engine.routing()) === JSON.stringify(routing)) return;
     await applyEffects(ctx, ctx.state.engine.configure({ nowMs: ctx.nowMs(), routing }));
     ctx.logger.info(
       { queues: routing.queues.length, rules: routing.rules.length },
@@ -56,7 +56,7 @@ export async function reloadAgents(ctx: PartitionContext): Promise<void> {
       );
     }
   }
-  for (const id of knownAgentIds(ctx)) {
+  for (const id of ctx.state.engine.agentIds()) {
     if (stored.has(id)) continue;
     try {
       await applyEffects(ctx, ctx.state.engine.removeAgent({ nowMs: ctx.nowMs(), agentId: id }));
@@ -64,9 +64,4 @@ export async function reloadAgents(ctx: PartitionContext): Promise<void> {
       ctx.logger.warn({ agentId: id, err: error }, "deleted agent still busy; kept for now");
     }
   }
-}
-
-function knownAgentIds(ctx: PartitionContext): string[] {
-  const snapshot = ctx.state.engine.snapshot();
-  return snapshot.agents.map((a) => a.profile.id);
 }
