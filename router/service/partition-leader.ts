@@ -29,6 +29,9 @@ import type { NormalizedRouterOptions } from "./router-options.js";
 import { reloadAgents, reloadRouting } from "./routing-config.js";
 import { type StreamKind, StreamMerge } from "./stream-merge.js";
 
+/** A snapshot comes at most this many times its encoding time after the previous one. */
+const SNAPSHOT_STALL_FACTOR = 10;
+
 /** A partition this router currently leads. */
 export interface PartitionLeader {
   readonly tenant: string;
@@ -242,6 +245,8 @@ export async function startPartitionLeader(
     if (snapshot === undefined) await reloadAgents(ctx);
   });
   let tainted = false;
+  /** How long the last snapshot took to encode. */
+  let encodeMs = 0;
   const writeSnapshot = async (): Promise<void> => {
     // Taken on the ordered path, stored once every effect issued before it is durable: a
     // successor replays from its sequences, so nothing they cover may still be in flight.
@@ -252,7 +257,10 @@ export async function startPartitionLeader(
       // Nothing optimistic in it: the epoch's reservations are committed (or re-routed) first.
       await closeEpoch();
       const at = changes;
-      return { at, seq: snapshotSeq(state), data: encodeState(state), durable: ctx.pipe.settled() };
+      const started = performance.now();
+      const data = encodeState(state);
+      encodeMs = performance.now() - started;
+      return { at, seq: snapshotSeq(state), data, durable: ctx.pipe.settled() };
     });
     if (taken === undefined) return;
     if (!(await taken.durable) || tainted) {
@@ -413,9 +421,14 @@ export async function startPartitionLeader(
     }
   }, o.positionIntervalMs);
   let snapshotting = false;
+  let lastSnapshotMs = performance.now();
   const snapshotTimer = setInterval(() => {
-    if (snapshotting || stopped) return;
+    // Encoding holds up the ordered path: a large state is snapshotted less often, so the
+    // stall stays under a tenth of the time (the replay on takeover grows as much).
+    const due = lastSnapshotMs + Math.max(o.snapshotIntervalMs, SNAPSHOT_STALL_FACTOR * encodeMs);
+    if (snapshotting || stopped || performance.now() < due) return;
     snapshotting = true;
+    lastSnapshotMs = performance.now();
     void guard("snapshot", writeSnapshot).finally(() => {
       snapshotting = false;
     });

@@ -26,7 +26,10 @@ export interface RouterOptions {
   readonly leaseRenewIntervalMs?: number;
   /** How often timers (offer expiry, escalation, aging, wrap-up) run. Default 100. */
   readonly tickIntervalMs?: number;
-  /** How often the leader stores a snapshot; bounds the replay on takeover. Default 1000. */
+  /**
+   * How often the leader stores a snapshot (when something changed); bounds the replay on
+   * takeover. A state slow to encode waits 10× its encoding time instead. Default 1000.
+   */
   readonly snapshotIntervalMs?: number;
   /** How often waiting contacts' changed positions are published (QueuePositions). Default 2000. */
   readonly positionIntervalMs?: number;
