@@ -48,6 +48,8 @@ export interface Offer {
   readonly queueId: string;
   readonly createdAtMs: number;
   readonly expiresAtMs: number;
+  /** The load it puts on the agent while it stands, in thousandths of a full agent. */
+  readonly weightMilli: number;
 }
 
 export type RouterEffect =

@@ -174,6 +174,7 @@ function createOffer(
     queueId: offer.queueId,
     createdAtMs: nowMs,
     expiresAtMs: offer.expiresAtMs,
+    weightMilli: offer.weightMilli,
   };
   effects.push({ type: "OFFER_CREATED", atMs: nowMs, offer: publicOffer, decision });
   core.updateState(agent, nowMs, "WORKLOAD", effects);

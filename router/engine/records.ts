@@ -120,6 +120,5 @@ export function unexcludeAgent(c: ContactRecord, agentId: string): void {
   if (c.excluded !== NONE_EXCLUDED) (c.excluded as Set<string>).delete(agentId);
 }
 
-export interface OfferRecord extends Offer {
-  readonly weightMilli: number;
-}
+/** A live offer as the engine keeps it (a copy goes out in OFFER_CREATED). */
+export type OfferRecord = Offer;

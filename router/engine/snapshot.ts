@@ -80,7 +80,7 @@ export interface RouterSnapshot {
   };
   readonly agents: readonly AgentSnapshot[];
   readonly contacts: readonly ContactSnapshot[];
-  readonly offers: readonly (Offer & { readonly weightMilli: number })[];
+  readonly offers: readonly Offer[];
   readonly timers: { readonly seq: number; readonly timers: readonly Timer[] };
   readonly history: {
     readonly old: readonly [string, HistoryEntry[]][];

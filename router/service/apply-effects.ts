@@ -54,7 +54,7 @@ function offerCreated(ctx: PartitionContext, e: Extract<RouterEffect, { type: "O
     agentId: e.offer.agentId,
     offerId,
     channel,
-    weightMilli: ctx.weightMilli(e.offer.agentId, channel),
+    weightMilli: e.offer.weightMilli,
     capacityMilli: ctx.capacityMilli,
     expiresAtMs: e.offer.expiresAtMs,
   };

@@ -1,5 +1,4 @@
 import type { Bus, Lease, Logger, ReserveInput, TenantStore } from "../../core/index.js";
-import type { Channel } from "../engine/domain.js";
 import type { IoPipeline } from "./io-pipeline.js";
 import type { PartitionState } from "./partition-state.js";
 import type { ReservationEpoch } from "./reservation-epoch.js";
@@ -17,8 +16,6 @@ export interface PartitionContext {
   io<T>(call: () => Promise<T>): Promise<T>;
   /** The engine's time for a command stamped `timeMs` (never backwards). */
   nowMs(timeMs?: number): number;
-  /** Load of one contact of `channel` for the agent, in thousandths. */
-  weightMilli(agentId: string, channel: Channel): number;
   readonly capacityMilli: number;
   /** The effects' I/O, issued without holding up the next command (see IoPipeline). */
   readonly pipe: IoPipeline;
@@ -39,18 +36,4 @@ export interface PartitionContext {
   readonly offerCommits: Map<string, Promise<boolean>>;
   /** Engine offer id → the pending confirmation its CONNECTED events wait for. */
   readonly confirmations: Map<string, Promise<unknown>>;
-}
-
-const defaultWeights: Record<Channel, number> = { VOICE: 1, EMAIL: 0.2, CHAT: 0.34, KIOSK: 1 };
-
-/** The same weights the engine uses (its defaults, the options, the agent's overrides). */
-export function weightResolver(
-  state: PartitionState,
-  optionWeights: Readonly<Partial<Record<Channel, number>>> | undefined,
-): (agentId: string, channel: Channel) => number {
-  return (agentId, channel) => {
-    const own = state.engine.getAgent(agentId)?.profile.channelWeights?.[channel];
-    const weight = own ?? optionWeights?.[channel] ?? defaultWeights[channel];
-    return Math.round(weight * 1000);
-  };
 }

@@ -15,7 +15,7 @@ import { applyEffects } from "./apply-effects.js";
 import { type CustomerLookup, handleContactCommand, lookUpCustomer } from "./contact-commands.js";
 import { IoPipeline } from "./io-pipeline.js";
 import { LeaseLostError, SerialQueue, withRetry } from "./io-retry.js";
-import { type PartitionContext, weightResolver } from "./partition-context.js";
+import type { PartitionContext } from "./partition-context.js";
 import {
   decodeState,
   encodeState,
@@ -100,7 +100,6 @@ export async function startPartitionLeader(
       lastNowMs = Math.max(lastNowMs, timeMs ?? o.clock.nowMs() - timerLagMs);
       return lastNowMs;
     },
-    weightMilli: weightResolver(state, o.engine.channelWeights),
     capacityMilli: 1000 + Math.round((o.engine.capacityTolerance ?? 0.02) * 1000),
     pipe: new IoPipeline(),
     withdrawOnReject: new Map(),
