@@ -1,4 +1,9 @@
-import type { JetStreamManager, NatsConnection, Subscription as NatsSubscription } from "nats";
+import {
+  type JetStreamManager,
+  type NatsConnection,
+  type Subscription as NatsSubscription,
+  headers as natsHeaders,
+} from "nats";
 import { SwitchboardError } from "../errors.js";
 import type { Bus, Consumer, PublishAck } from "./bus.js";
 import { type BusOptions, normalizeBusOptions } from "./bus-options.js";
@@ -7,7 +12,8 @@ import { callSafely } from "./call-safely.js";
 import { startJetStreamConsumer } from "./jetstream-consumer.js";
 import { ensureJetStreams } from "./jetstream-streams.js";
 import { fromNatsError } from "./nats-errors.js";
-import { fromNatsHeaders, toNatsHeaders } from "./nats-headers.js";
+import { fromNatsHeaders, msgIdHeader, toNatsHeaders } from "./nats-headers.js";
+import { createPubAcks } from "./pub-acks.js";
 import { checkPattern } from "./subject-match.js";
 
 export interface JetStreamBusOptions extends BusOptions {
@@ -37,6 +43,7 @@ export function createJetStreamBus(options: JetStreamBusOptions): Bus {
   const timeout = options.publishTimeoutMs ?? jetStreamDefaults.publishTimeoutMs;
   const logger = bus.logger.child({ component: "bus", bus: "jetstream" });
   const js = nc.jetstream({ timeout });
+  const pubAcks = createPubAcks(nc, timeout);
   const consumers = new Set<Consumer>();
   const subscriptions = new Set<NatsSubscription>();
   let jsm: JetStreamManager | undefined;
@@ -65,17 +72,9 @@ export function createJetStreamBus(options: JetStreamBusOptions): Bus {
     requireStreams(jsm !== undefined);
     rules.checkPublish(subject, o.msgId, o.headers);
     if (disconnected) throw new SwitchboardError("UNAVAILABLE", "nats is disconnected");
-    const headers = toNatsHeaders(o.headers);
-    try {
-      const ack = await js.publish(subject, data, {
-        msgID: o.msgId,
-        timeout,
-        ...(headers === undefined ? {} : { headers }),
-      });
-      return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
-    } catch (error) {
-      throw fromNatsError(error, `publish to ${subject}`);
-    }
+    const headers = toNatsHeaders(o.headers) ?? natsHeaders();
+    headers.set(msgIdHeader, o.msgId);
+    return pubAcks.publish(subject, data, headers);
   };
 
   return {
@@ -166,6 +165,7 @@ export function createJetStreamBus(options: JetStreamBusOptions): Bus {
       if (closed) return;
       closed = true;
       await Promise.all([...consumers].map((c) => c.stop()));
+      pubAcks.close();
       for (const sub of subscriptions) sub.unsubscribe();
       subscriptions.clear();
     },

@@ -1,7 +1,7 @@
 import { type MsgHdrs, headers as natsHeaders } from "nats";
 import type { BusHeaders } from "./bus.js";
 
-const msgIdHeader = "Nats-Msg-Id";
+export const msgIdHeader = "Nats-Msg-Id";
 
 export function toNatsHeaders(headers: BusHeaders | undefined): MsgHdrs | undefined {
   if (headers === undefined || Object.keys(headers).length === 0) return undefined;
