@@ -88,8 +88,8 @@ export async function handleConversationCommand(
 
 /**
  * Customer (and system) messages and customer typing reach the agent holding the contact, when that agent's stream
- * is on this gateway. The holder is found among this gateway's sessions (a linear pass: one
- * gateway holds at most a few thousand agents); a message that arrives while no agent holds
+ * is on this gateway. The holder is found in the sessions' contact index (one lookup, however
+ * many agents this gateway holds); a message that arrives while no agent holds
  * the contact stays in the transcript, which the agent receives on accept.
  */
 export async function deliverCustomerConversation(

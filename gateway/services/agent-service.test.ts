@@ -407,6 +407,21 @@ describe("AgentService conversations (memory backends)", () => {
       "are you there?",
       "Yes — refunding now.",
     ]);
+    // Completed: no longer hers, so what the customer writes next stays in the transcript.
+    anna.send({
+      requestId: "c1",
+      command: {
+        case: "completeContact",
+        value: { contactId, disposition: { code: "resolved" } },
+      },
+    });
+    expect((await anna.next("ack")).event.value).toMatchObject({ requestId: "c1" });
+    await customerSays("m3", "thanks!");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const relayed = anna.seen.flatMap((m) =>
+      m.event.case === "message" ? [m.event.value.id] : [],
+    );
+    expect(relayed).toEqual(["m1", "m2"]);
     anna.stream.end();
   });
 });

@@ -106,7 +106,7 @@ export function createAgentService(
         agentId: agent.id,
         displayName: agent.displayName,
         pendingOffers: new Map(),
-        assigned: new Map(),
+        assigned: sessions.assignments(tenant, agent.id),
         replaced,
         send: (message) => {
           if (!call.writableEnded && !call.destroyed) call.write(message);

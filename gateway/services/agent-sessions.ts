@@ -48,13 +48,42 @@ export interface AgentSessions {
    * gets `graceMs` to come back before the router is told (AgentDisconnected).
    */
   detach(session: AgentSession, reason: "offline" | "stream_closed"): void;
-  /** This gateway's stream of the agent holding `contactId`, if any. */
+  /** This gateway's stream of the agent holding `contactId`, if any (one map lookup). */
   holding(tenant: string, contactId: string): AgentSession | undefined;
+  /** The `assigned` map of a new session of this agent: kept indexed for `holding`. */
+  assignments(tenant: string, agentId: string): Map<string, Channel>;
   /** Shutdown: every connected or grace-waiting agent is reported disconnected at once. */
   close(): Promise<void>;
 }
 
-const keyOf = (tenant: string, agentId: string) => `${tenant}\u0000${agentId}`;
+const keyOf = (tenant: string, id: string) => `${tenant}\u0000${id}`;
+
+/** A session's assigned contacts, mirrored into the holders index (contact → agent). */
+class IndexedAssignments extends Map<string, Channel> {
+  constructor(
+    private readonly holders: Map<string, string>,
+    private readonly tenant: string,
+    private readonly agentKey: string,
+  ) {
+    super();
+  }
+
+  override set(contactId: string, channel: Channel): this {
+    // Map's constructor calls set before the fields exist (never with entries here).
+    this.holders?.set(keyOf(this.tenant, contactId), this.agentKey);
+    return super.set(contactId, channel);
+  }
+
+  override delete(contactId: string): boolean {
+    const key = keyOf(this.tenant, contactId);
+    if (this.holders.get(key) === this.agentKey) this.holders.delete(key);
+    return super.delete(contactId);
+  }
+
+  override clear(): void {
+    for (const contactId of this.keys()) this.delete(contactId);
+  }
+}
 
 /**
  * The process-wide side of AgentService: one subscription on every offer subject and one on
@@ -144,15 +173,31 @@ export async function startAgentSessions(
     },
   );
 
+  // (tenant, contactId) → the agent (session key) that last took it here: customer messages
+  // and keystrokes find their agent without a pass over every session.
+  const holders = new Map<string, string>();
   const holding = (tenant: string, contactId: string): AgentSession | undefined => {
-    for (const session of sessions.values()) {
-      if (session.tenant === tenant && session.assigned.has(contactId)) return session;
+    const agentKey = holders.get(keyOf(tenant, contactId));
+    const session = agentKey === undefined ? undefined : sessions.get(agentKey);
+    return session?.assigned.has(contactId) === true ? session : undefined;
+  };
+  /** Forgets `session`'s contacts unless the agent's current stream holds them. */
+  const unindex = (session: AgentSession) => {
+    const agentKey = keyOf(session.tenant, session.agentId);
+    const current = sessions.get(agentKey);
+    for (const contactId of session.assigned.keys()) {
+      const key = keyOf(session.tenant, contactId);
+      if (holders.get(key) === agentKey && current?.assigned.has(contactId) !== true) {
+        holders.delete(key);
+      }
     }
-    return undefined;
   };
 
   return {
     holding,
+    assignments(tenant, agentId) {
+      return new IndexedAssignments(holders, tenant, keyOf(tenant, agentId));
+    },
     attach(session) {
       const key = keyOf(session.tenant, session.agentId);
       const grace = graceTimers.get(key);
@@ -166,8 +211,12 @@ export async function startAgentSessions(
     },
     detach(session, reason) {
       const key = keyOf(session.tenant, session.agentId);
-      if (sessions.get(key) !== session) return; // replaced: the newer stream owns the agent
+      if (sessions.get(key) !== session) {
+        unindex(session);
+        return; // replaced: the newer stream owns the agent
+      }
       sessions.delete(key);
+      unindex(session);
       if (closed || reason === "offline") return;
       const { tenant, agentId } = session;
       const timer = setTimeout(() => {
@@ -184,6 +233,7 @@ export async function startAgentSessions(
       for (const { timer } of graceTimers.values()) clearTimeout(timer);
       graceTimers.clear();
       sessions.clear();
+      holders.clear();
       await Promise.all(
         gone.map(({ tenant, agentId }) => publishDisconnected(tenant, agentId, "gateway_shutdown")),
       );
