@@ -1,4 +1,5 @@
 import { invalidArgument } from "../errors.js";
+import type { CustomerHistory } from "./history-store.js";
 
 export type IdentifierKind = "phone" | "email" | "webSession" | "kioskCard" | "kioskAccount";
 export const IDENTIFIER_KINDS: readonly IdentifierKind[] = [
@@ -30,6 +31,13 @@ export interface IdentityStore {
    * customers those are merged into the oldest (the smallest UUIDv7), histories included.
    */
   resolve(identifiers: readonly CustomerIdentifier[]): Promise<ResolveResult>;
+  /**
+   * `resolve` and then the resolved customer's history (HistoryStore.getHistory), as one
+   * atomic call: what a router needs for each arriving contact, in one round trip.
+   */
+  resolveWithHistory(
+    identifiers: readonly CustomerIdentifier[],
+  ): Promise<ResolveResult & { readonly history: CustomerHistory }>;
 }
 
 const E164 = /^\+[1-9][0-9]{1,14}$/;

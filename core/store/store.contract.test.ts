@@ -714,6 +714,52 @@ describe.each(backends)("store contract: $name", (backend) => {
     });
   });
 
+  describe("resolveWithHistory", () => {
+    it("is resolve and then getHistory in one call: new, known, and merging customers", async () => {
+      await setup();
+      const fresh = await t.identity.resolveWithHistory([{ kind: "phone", value: "+15550002222" }]);
+      expect(fresh).toEqual({
+        customerId: expect.any(String),
+        created: true,
+        mergedIds: [],
+        history: { customerId: fresh.customerId, contacts: [], lastAgents: [] },
+      });
+      const entry = (contactId: string, agentId: string, completedAtMs: number) => ({
+        contactId,
+        channel: "VOICE" as const,
+        queueId: "q",
+        agentId,
+        outcome: "resolved",
+        completedAtMs,
+      });
+      await t.history.recordCompletion(fresh.customerId, entry("p1", "ag1", 100), {
+        openCase: { caseId: "case-1", ownerAgentId: "ag1" },
+      });
+      const known = await t.identity.resolveWithHistory([{ kind: "phone", value: "+15550002222" }]);
+      expect(known).toEqual({
+        customerId: fresh.customerId,
+        created: false,
+        mergedIds: [],
+        history: await t.history.getHistory(fresh.customerId),
+      });
+      expect(known.history.openCase).toEqual({ caseId: "case-1", ownerAgentId: "ag1" });
+      // A newer customer with its own history, then one contact carrying both identifiers.
+      const other = await t.identity.resolve([{ kind: "email", value: "pat@example.com" }]);
+      await t.history.recordCompletion(other.customerId, entry("e1", "ag2", 200));
+      const both = await t.identity.resolveWithHistory([
+        { kind: "email", value: "pat@example.com" },
+        { kind: "phone", value: "+15550002222" },
+      ]);
+      expect(both.customerId).toBe(fresh.customerId);
+      expect(both.mergedIds).toEqual([other.customerId]);
+      expect(both.history).toEqual(await t.history.getHistory(fresh.customerId));
+      expect(both.history.contacts.map((c) => c.contactId)).toEqual(["e1", "p1"]);
+      await expect(
+        t.identity.resolveWithHistory([{ kind: "phone", value: "0123" }]),
+      ).rejects.toThrow(/E\.164/);
+    });
+  });
+
   describe("tenants", () => {
     it("never see each other's data", async () => {
       await setup();

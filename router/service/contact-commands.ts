@@ -8,24 +8,6 @@ import type { PartitionContext } from "./partition-context.js";
 import { type ContactEntry, contactChanged } from "./partition-state.js";
 import { publishContactEvent } from "./publish-events.js";
 
-/** One customer id across channels; a bad identifier only loses the history, never the contact. */
-async function resolveCustomer(
-  ctx: PartitionContext,
-  contact: Contact,
-): Promise<string | undefined> {
-  const identifiers = customerIdentifiers(contact);
-  if (identifiers.length === 0) return contact.customer?.id || undefined;
-  try {
-    return (await ctx.io(() => ctx.store.identity.resolve(identifiers))).customerId;
-  } catch (error) {
-    ctx.logger.warn(
-      { contactId: contact.id, err: error },
-      "identity not resolved; routing without history",
-    );
-    return contact.customer?.id || undefined;
-  }
-}
-
 /** What a submit needs from the store before the engine sees it: looked up ahead of its turn. */
 export type CustomerLookup = Promise<
   | { ok: true; customerId: string | undefined; history: CustomerHistory | undefined }
@@ -40,7 +22,22 @@ export function lookUpCustomer(ctx: PartitionContext, command: ContactCommand): 
   if (command.command.case !== "submit") return Promise.resolve(noCustomer);
   const contact = command.command.value;
   return (async () => {
-    const customerId = await resolveCustomer(ctx, contact);
+    const identifiers = customerIdentifiers(contact);
+    if (identifiers.length > 0) {
+      // One customer id across channels, with its history, in one round trip. A bad
+      // identifier only loses the history (and the submitter's customer id is used), never
+      // the contact.
+      try {
+        const found = await ctx.io(() => ctx.store.identity.resolveWithHistory(identifiers));
+        return { ok: true as const, customerId: found.customerId, history: found.history };
+      } catch (error) {
+        ctx.logger.warn(
+          { contactId: contact.id, err: error },
+          "identity not resolved; routing without history",
+        );
+      }
+    }
+    const customerId = contact.customer?.id || undefined;
     const history =
       customerId === undefined
         ? undefined

@@ -95,6 +95,10 @@ export function createMemoryCustomers(
       }
       return { customerId: winner, created: sorted.length === 0, mergedIds };
     },
+    async resolveWithHistory(identifiers) {
+      const resolved = await identity.resolve(identifiers);
+      return { ...resolved, history: await history.getHistory(resolved.customerId) };
+    },
   };
 
   const history: HistoryStore = {

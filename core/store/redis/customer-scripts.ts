@@ -34,10 +34,19 @@ local function trim(c)
   excess = redis.call('ZCARD', ak) - agents_limit
   if excess > 0 then redis.call('ZREMRANGEBYRANK', ak, 0, excess - 1) end
 end
+
+-- One consistent read of a (root) customer's history: {entry JSON...}, {agentId, ms, ...}, case JSON or ''.
+local function history_of(c)
+  local contacts = redis.call('ZREVRANGE', B .. 'history:' .. c, 0, -1)
+  local entries = {}
+  if #contacts > 0 then entries = redis.call('HMGET', B .. 'history-data:' .. c, unpack(contacts)) end
+  local agents = redis.call('ZREVRANGE', B .. 'last-agents:' .. c, 0, -1, 'WITHSCORES')
+  return {entries, agents, redis.call('GET', B .. 'open-case:' .. c) or ''}
+end
 `;
 
-// ARGV[4..]: identifier keys "kind:value". Returns {customerId, created 0|1, mergedIds...}.
-const resolve = `${prelude}
+// ARGV[4..]: identifier keys "kind:value". Leaves winner, created (0|1) and merged (ids).
+const resolveBody = `
 -- Byte order, whatever the server's locale (Lua's < on strings uses strcoll).
 local function before(a, b)
   for i = 1, math.min(#a, #b) do
@@ -100,7 +109,17 @@ for i = 4, #ARGV do
 end
 local created = 0
 if #found == 0 then created = 1 end
+`;
+
+// Returns {customerId, created 0|1, mergedIds...}.
+const resolve = `${prelude}${resolveBody}
 return {winner, created, unpack(merged)}
+`;
+
+// Returns {customerId, created 0|1, {mergedIds...}, {entry JSON...}, {agentId, ms, ...}, case JSON or ''}.
+const resolveWithHistory = `${prelude}${resolveBody}
+local h = history_of(winner)
+return {winner, created, merged, h[1], h[2], h[3]}
 `;
 
 // ARGV[4..9]: contactId, completedAtMs, entry JSON, agentId, case mode (keep|set|clear), case JSON.
@@ -115,19 +134,16 @@ trim(c)
 return 1
 `;
 
-// One consistent read. Returns {customerId, {entry JSON...}, {agentId, ms, ...}, case JSON or ''}.
+// Returns {customerId, {entry JSON...}, {agentId, ms, ...}, case JSON or ''}.
 const getHistory = `${prelude}
 local c = root(ARGV[1])
-local contacts = redis.call('ZREVRANGE', B .. 'history:' .. c, 0, -1)
-local entries = {}
-if #contacts > 0 then entries = redis.call('HMGET', B .. 'history-data:' .. c, unpack(contacts)) end
-local agents = redis.call('ZREVRANGE', B .. 'last-agents:' .. c, 0, -1, 'WITHSCORES')
-local open_case = redis.call('GET', B .. 'open-case:' .. c) or ''
-return {c, entries, agents, open_case}
+local h = history_of(c)
+return {c, h[1], h[2], h[3]}
 `;
 
 export const customerScripts: Readonly<Record<string, ScriptSpec>> = {
   resolve: { lua: resolve, numberOfKeys: 1 },
+  resolveWithHistory: { lua: resolveWithHistory, numberOfKeys: 1 },
   recordCompletion: { lua: recordCompletion, numberOfKeys: 1 },
   getHistory: { lua: getHistory, numberOfKeys: 1 },
 };

@@ -31,18 +31,29 @@ export function createRedisCustomers(
     String(options.lastAgentsLimit),
   ];
 
+  const keysOf = (identifiers: readonly CustomerIdentifier[]): string[] =>
+    identifiers.map((identifier, i) => identifierKey(identifier, `identifiers[${i}]`));
+
   const identity: IdentityStore = {
     async resolve(identifiers: readonly CustomerIdentifier[]): Promise<ResolveResult> {
-      const keys = identifiers.map((identifier, i) =>
-        identifierKey(identifier, `identifiers[${i}]`),
-      );
-      const reply = (await runner.script("resolve", [...header(ids.next()), ...keys])) as [
-        string,
-        number,
-        ...string[],
-      ];
+      const reply = (await runner.script("resolve", [
+        ...header(ids.next()),
+        ...keysOf(identifiers),
+      ])) as [string, number, ...string[]];
       const [customerId, created, ...mergedIds] = reply;
       return { customerId, created: created === 1, mergedIds };
+    },
+    async resolveWithHistory(identifiers) {
+      const [customerId, created, mergedIds, entries, agents, openCase] = (await runner.script(
+        "resolveWithHistory",
+        [...header(ids.next()), ...keysOf(identifiers)],
+      )) as [string, number, string[], HistoryReply[0], HistoryReply[1], HistoryReply[2]];
+      return {
+        customerId,
+        created: created === 1,
+        mergedIds,
+        history: historyFrom(customerId, [entries, agents, openCase]),
+      };
     },
   };
 
@@ -70,22 +81,32 @@ export function createRedisCustomers(
 
     async getHistory(customerId: string): Promise<CustomerHistory> {
       checkId("customerId", customerId);
-      const [id, entries, agents, openCase] = (await runner.script(
-        "getHistory",
-        header(customerId),
-      )) as [string, (string | null)[], string[], string];
-      const lastAgents: LastAgent[] = [];
-      for (let i = 0; i + 1 < agents.length; i += 2) {
-        lastAgents.push({ agentId: agents[i] ?? "", lastContactMs: Number(agents[i + 1]) });
-      }
-      return {
-        customerId: id,
-        contacts: entries.flatMap((json) => (json ? [JSON.parse(json) as HistoryEntry] : [])),
-        lastAgents,
-        ...(openCase ? { openCase: JSON.parse(openCase) as OpenCase } : {}),
-      };
+      const [id, ...reply] = (await runner.script("getHistory", header(customerId))) as [
+        string,
+        ...HistoryReply,
+      ];
+      return historyFrom(id, reply);
     },
   };
 
   return { identity, history };
+}
+
+/** The scripts' `history_of`: entry JSONs, agent id / ms pairs, the open case JSON or "". */
+type HistoryReply = [(string | null)[], string[], string];
+
+function historyFrom(
+  customerId: string,
+  [entries, agents, openCase]: HistoryReply,
+): CustomerHistory {
+  const lastAgents: LastAgent[] = [];
+  for (let i = 0; i + 1 < agents.length; i += 2) {
+    lastAgents.push({ agentId: agents[i] ?? "", lastContactMs: Number(agents[i + 1]) });
+  }
+  return {
+    customerId,
+    contacts: entries.flatMap((json) => (json ? [JSON.parse(json) as HistoryEntry] : [])),
+    lastAgents,
+    ...(openCase ? { openCase: JSON.parse(openCase) as OpenCase } : {}),
+  };
 }
