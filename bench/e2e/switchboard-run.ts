@@ -75,6 +75,8 @@ export async function measureSwitchboard(
   address: string,
   ratePerSec: number,
   seconds: number,
+  /** Called once the agents are connected, right before the first submit. */
+  onLoadStart: () => void = () => {},
 ): Promise<SwitchboardResult> {
   const total = Math.round(ratePerSec * seconds);
   const agentIds = await createAgents(address, total);
@@ -169,6 +171,7 @@ export async function measureSwitchboard(
       },
     );
   };
+  onLoadStart();
   await runOpenLoop(ratePerSec, seconds, (i, t0) => {
     const key = `k-${i}`;
     scheduledAt.set(key, t0);
