@@ -66,12 +66,16 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     callTimeoutMs,
   );
   let closed = false;
+  const tenants = new Map<string, TenantStore>();
   return {
     // Global, not per tenant: a token is looked up before anyone knows its tenant.
     tokens: createRedisTokens(runner, `${keyPrefix}tokens`),
     forTenant(tenantId) {
-      checkTenant(tenantId);
       if (closed) throw new SwitchboardError(ErrorCode.Unavailable, "redis store is closed");
+      // Built once per tenant (it holds no state of its own): every submit and accept asks.
+      const cached = tenants.get(tenantId);
+      if (cached !== undefined) return cached;
+      checkTenant(tenantId);
       // The hash tag keeps a tenant's keys in one cluster slot, which the scripts need.
       const base = `${keyPrefix}{${tenantId}}:`;
       const tenant: TenantStore = {
@@ -85,6 +89,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         contacts: createRedisContacts(runner, base, common),
         channelState: createRedisChannelState(runner, base),
       };
+      // Bounded: a flood of tenant names costs rebuilding, not memory.
+      if (tenants.size >= MAX_CACHED_TENANTS) tenants.clear();
+      tenants.set(tenantId, tenant);
       return tenant;
     },
     async close() {
@@ -92,6 +99,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
   };
 }
+
+/** Tenant stores kept built at once (see forTenant). */
+const MAX_CACHED_TENANTS = 10_000;
 
 function aborted(what: string, expected: number | undefined, current: unknown): SwitchboardError {
   return new SwitchboardError(
