@@ -29,8 +29,14 @@ import type { NormalizedRouterOptions } from "./router-options.js";
 import { reloadAgents, reloadRouting } from "./routing-config.js";
 import { type StreamKind, StreamMerge } from "./stream-merge.js";
 
-/** A snapshot comes at most this many times its encoding time after the previous one. */
-const SNAPSHOT_STALL_FACTOR = 10;
+/**
+ * When the next snapshot is due: `intervalMs` after the last, or 10× the last one's encoding
+ * time if that is longer — encoding holds up the ordered path, so a large state is snapshotted
+ * less often and the stall stays under a tenth of the time (the replay on takeover grows).
+ */
+export function nextSnapshotDueMs(lastMs: number, intervalMs: number, encodeMs: number): number {
+  return lastMs + Math.max(intervalMs, 10 * encodeMs);
+}
 
 /** A partition this router currently leads. */
 export interface PartitionLeader {
@@ -422,9 +428,7 @@ export async function startPartitionLeader(
   let snapshotting = false;
   let lastSnapshotMs = performance.now();
   const snapshotTimer = setInterval(() => {
-    // Encoding holds up the ordered path: a large state is snapshotted less often, so the
-    // stall stays under a tenth of the time (the replay on takeover grows as much).
-    const due = lastSnapshotMs + Math.max(o.snapshotIntervalMs, SNAPSHOT_STALL_FACTOR * encodeMs);
+    const due = nextSnapshotDueMs(lastSnapshotMs, o.snapshotIntervalMs, encodeMs);
     if (snapshotting || stopped || performance.now() < due) return;
     snapshotting = true;
     lastSnapshotMs = performance.now();

@@ -19,6 +19,7 @@ import {
   QueueSchema,
   ContactEventType as T,
 } from "../../proto/index.js";
+import { nextSnapshotDueMs } from "./partition-leader.js";
 import { type Router, startRouter } from "./router-service.js";
 import { connected, createTestGateway, eventually, type TestGateway } from "./test-kit.js";
 
@@ -206,6 +207,12 @@ describe("router service on memory backends", () => {
     await eventually(() => expect(gw.eventsOf("c1")).toContain(T.OFFERED));
     await eventually(() => expect(puts.length).toBeGreaterThan(idle));
     expect(puts.at(-1)).toBeGreaterThan(puts[idle - 1] ?? 0);
+  });
+
+  it("a state slow to encode is snapshotted less often: never more than a tenth of the time", () => {
+    expect(nextSnapshotDueMs(5000, 1000, 20)).toBe(6000);
+    expect(nextSnapshotDueMs(5000, 1000, 100)).toBe(6000);
+    expect(nextSnapshotDueMs(5000, 1000, 250)).toBe(7500);
   });
 
   it("two routers for one partition: one leads, the other stands by; no double offers", async () => {
