@@ -1,5 +1,4 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { type Timestamp, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   type Contact,
@@ -9,29 +8,20 @@ import {
   ContactRecordSchema,
   ContactSchema,
 } from "../../proto/index.js";
+import { spliceMessage } from "../pipeline/index.js";
 
 /*
  * A submit carries the same contact three times: in the provisional record, again in that
  * record's CREATED event, and in the submit command. Encoding it once and splicing its bytes in
- * as a length-delimited field is what protobuf's wire format allows (a message field is its tag,
- * its length and the message's own bytes), and saves two of the three reflective encodings.
- * Each splice puts the field where toBinary would (the highest field number last), so the
- * bytes are the same as encoding the whole message.
+ * (spliceMessage) saves two of the three reflective encodings. Each splice puts the field where
+ * toBinary would (the highest field number last), so the bytes are the same as encoding the
+ * whole message.
  */
 
 const RECORD_CONTACT = ContactRecordSchema.field.contact.number;
 const RECORD_LAST_EVENT = ContactRecordSchema.field.lastEvent.number;
 const EVENT_CONTACT = ContactEventSchema.field.contact.number;
 const COMMAND_SUBMIT = ContactCommandSchema.field.submit.number;
-
-/** `head` (an encoded message), then the message field `fieldNo` holding `message`'s bytes. */
-function withMessageField(head: Uint8Array, fieldNo: number, message: Uint8Array): Uint8Array {
-  return new BinaryWriter()
-    .raw(head)
-    .tag(fieldNo, WireType.LengthDelimited)
-    .bytes(message)
-    .finish();
-}
 
 /** The contact as protobuf binary, to hand to the encoders below. */
 export function encodeContact(contact: Contact): Uint8Array {
@@ -57,18 +47,15 @@ export function encodeProvisionalRecord(
     sequence: 1n,
     time: timestampFromMs(nowMs),
   });
-  const eventBytes = withMessageField(
+  const eventBytes = spliceMessage([
     toBinary(ContactEventSchema, event),
-    EVENT_CONTACT,
-    contactBytes,
-  );
+    { field: EVENT_CONTACT, message: contactBytes },
+  ]);
   // sequence 0 is the default and is not written: contact and last_event are the whole record.
-  return new BinaryWriter()
-    .tag(RECORD_CONTACT, WireType.LengthDelimited)
-    .bytes(contactBytes)
-    .tag(RECORD_LAST_EVENT, WireType.LengthDelimited)
-    .bytes(eventBytes)
-    .finish();
+  return spliceMessage([
+    { field: RECORD_CONTACT, message: contactBytes },
+    { field: RECORD_LAST_EVENT, message: eventBytes },
+  ]);
 }
 
 /** The ContactCommand `submit` of the contact encoded as `contactBytes`. */
@@ -78,5 +65,5 @@ export function encodeSubmitCommand(
   time: Timestamp,
 ): Uint8Array {
   const head = toBinary(ContactCommandSchema, create(ContactCommandSchema, { requestId, time }));
-  return withMessageField(head, COMMAND_SUBMIT, contactBytes);
+  return spliceMessage([head, { field: COMMAND_SUBMIT, message: contactBytes }]);
 }
