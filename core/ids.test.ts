@@ -23,4 +23,16 @@ describe("createIdGenerator", () => {
       previous = id;
     }
   });
+
+  it("draws fresh random bits for every id, across refills of the random pool", () => {
+    const clock = createManualClock(1_700_000_000_000);
+    const a = createIdGenerator(clock);
+    const b = createIdGenerator(clock);
+    const tails = new Set<string>();
+    for (let i = 0; i < 3000; i++) {
+      tails.add(a.next().slice(19));
+      tails.add(b.next().slice(19));
+    }
+    expect(tails.size).toBe(6000);
+  });
 });
