@@ -37,6 +37,13 @@ export interface Bus {
    * wildcards). Resolves once the subscription is in place, so a later publish reaches it.
    */
   subscribe(pattern: string, handler: NotificationHandler): Promise<Subscription>;
+  /**
+   * Runs `listener` each time the bus has its connection back after losing it, once its
+   * subscriptions are in place again. What was stored meanwhile never reached `subscribe`
+   * handlers: whoever keeps state fed by them re-checks it then. Returns the unregister
+   * function. (The in-memory bus never loses its connection.)
+   */
+  onReconnect(listener: () => void): () => void;
   /** Stops every consumer after its in-flight handlers finish, then ends subscriptions. */
   close(): Promise<void>;
 }

@@ -42,6 +42,8 @@ describe("jetstream bus under a server outage", () => {
       );
       for (let i = 0; i < 20; i++) await publish(`before-${i}`, i);
 
+      let reconnects = 0;
+      const stopListening = bus.onReconnect(() => reconnects++);
       await server.kill();
       // Whether the client already noticed (fails fast) or not (times out): UNAVAILABLE.
       const outage: string[] = [];
@@ -62,6 +64,14 @@ describe("jetstream bus under a server outage", () => {
         await waitFor(() => publish(id, i), { timeoutMs: 15_000, what: `retry of ${id}` });
       }
       for (let i = 0; i < 20; i++) await publish(`after-${i}`, i);
+      // Told once the connection (and its subscriptions) were back.
+      await waitFor(
+        async () => {
+          if (reconnects < 1) throw new Error("no reconnect reported");
+        },
+        { timeoutMs: 10_000, what: "onReconnect" },
+      );
+      stopListening();
 
       await waitFor(
         async () => {

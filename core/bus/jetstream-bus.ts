@@ -50,11 +50,27 @@ export function createJetStreamBus(options: JetStreamBusOptions): Bus {
   let closed = false;
   // Known to be cut off: refuse at once instead of buffering a publish that may go out late.
   let disconnected = false;
+  const reconnectListeners = new Set<() => void>();
   void (async () => {
     for await (const s of nc.status()) {
       if (closed) break;
       if (s.type === "disconnect") disconnected = true;
-      else if (s.type === "reconnect") disconnected = false;
+      else if (s.type === "reconnect") {
+        disconnected = false;
+        // Once the server has seen the resent SUBs, tell whoever keeps subscription-fed state.
+        void nc.flush().then(
+          () => {
+            for (const listener of [...reconnectListeners]) {
+              try {
+                listener();
+              } catch (err) {
+                logger.error({ err }, "reconnect listener failed");
+              }
+            }
+          },
+          (err: unknown) => logger.warn({ err }, "flush after reconnect failed"),
+        );
+      }
     }
   })();
 
@@ -133,6 +149,10 @@ export function createJetStreamBus(options: JetStreamBusOptions): Bus {
       } catch (error) {
         throw fromNatsError(error, `notify ${subject}`);
       }
+    },
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
     },
     async subscribe(pattern, handler) {
       open();

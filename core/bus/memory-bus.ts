@@ -119,6 +119,9 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
       rules.checkNotify(subject, notifyOptions?.headers);
       fanOut({ subject, data: data.slice(), headers: { ...notifyOptions?.headers } });
     },
+    onReconnect() {
+      return () => {};
+    },
     async subscribe(pattern, handler) {
       open();
       checkPattern(pattern);

@@ -91,7 +91,8 @@ class IndexedAssignments extends Map<string, Channel> {
  * another gateway's business), plus the grace timers of dropped streams. Offers travel on a
  * plain subscription rather than a per-gateway consumer: a consumer would replay the whole
  * offers stream at every gateway start, and an offer missed during a reconnect is recovered by
- * the router's offer timeout anyway.
+ * the router's offer timeout anyway. A withdrawal missed then is not: back online, the pending
+ * offers are checked against the store (`reconcileOffers`).
  */
 export async function startAgentSessions(
   ctx: ServiceContext,
@@ -173,6 +174,13 @@ export async function startAgentSessions(
     },
   );
 
+  // Withdrawals published while this gateway was cut off from NATS never reached the
+  // subscription above: the desktop would keep showing offers that ended meanwhile (and count
+  // them against its capacity). Back online, each pending offer is checked against the store.
+  const stopReconcile = ctx.bus.onReconnect(() => {
+    void reconcileOffers([...sessions.values()], ctx, logger);
+  });
+
   // (tenant, contactId) → the agent (session key) that last took it here: customer messages
   // and keystrokes find their agent without a pass over every session.
   const holders = new Map<string, string>();
@@ -227,6 +235,7 @@ export async function startAgentSessions(
     },
     async close() {
       closed = true;
+      stopReconcile();
       offers.unsubscribe();
       states.unsubscribe();
       const gone = [...sessions.values(), ...graceTimers.values()];
@@ -239,4 +248,42 @@ export async function startAgentSessions(
       );
     },
   };
+}
+
+/**
+ * Withdraws, on each desktop, the pending offers whose reservation the store no longer holds
+ * (released or completed): their withdrawal was published while this gateway could not hear
+ * it. An offer still reserved or accepted is left alone; a store that cannot answer leaves
+ * the rest to the offers' timeouts.
+ */
+export async function reconcileOffers(
+  sessions: readonly AgentSession[],
+  ctx: Pick<ServiceContext, "store">,
+  logger: ServiceContext["logger"],
+): Promise<number> {
+  let withdrawn = 0;
+  for (const session of sessions) {
+    for (const [offerId, offer] of [...session.pendingOffers]) {
+      let live: boolean;
+      try {
+        const r = await ctx.store.forTenant(session.tenant).reservations.get(offerId);
+        live = r !== undefined && (r.state === "RESERVED" || r.state === "CONFIRMED");
+      } catch (err) {
+        logger.warn({ err }, "could not check pending offers after a reconnect");
+        return withdrawn;
+      }
+      // Answered, withdrawn or replaced meanwhile: nothing left to correct.
+      if (live || session.pendingOffers.get(offerId) !== offer) continue;
+      session.pendingOffers.delete(offerId);
+      session.send({
+        event: {
+          case: "offerWithdrawn",
+          value: { offerId, contactId: offer.contactId, reason: "ended_while_disconnected" },
+        },
+      });
+      withdrawn++;
+    }
+  }
+  if (withdrawn > 0) logger.info({ withdrawn }, "offers that ended while disconnected withdrawn");
+  return withdrawn;
 }
