@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   type Contact,
+  type ContactEvent,
   ContactEventSchema,
   ContactEventType,
   type ContactRecord,
@@ -25,19 +26,21 @@ export const TERMINAL_EVENTS: ReadonlySet<ContactEventType> = new Set([
  * 1, the number the router gives its own CREATED, so a watcher never sees CREATED twice.
  */
 export function provisionalRecord(contact: Contact, eventId: string, nowMs: number): ContactRecord {
-  return create(ContactRecordSchema, {
-    contact,
-    sequence: 0n,
-    lastEvent: create(ContactEventSchema, {
-      id: eventId,
-      type: ContactEventType.CREATED,
-      contactId: contact.id,
-      tenant: contact.tenant,
-      channel: contact.channel,
-      sequence: 1n,
-      time: timestampFromMs(nowMs),
-      contact,
-    }),
+  const lastEvent = provisionalEvent(contact, eventId, nowMs);
+  lastEvent.contact = contact;
+  return create(ContactRecordSchema, { contact, sequence: 0n, lastEvent });
+}
+
+/** The provisional record's CREATED event (sequence 1), without the contact it carries. */
+export function provisionalEvent(contact: Contact, eventId: string, nowMs: number): ContactEvent {
+  return create(ContactEventSchema, {
+    id: eventId,
+    type: ContactEventType.CREATED,
+    contactId: contact.id,
+    tenant: contact.tenant,
+    channel: contact.channel,
+    sequence: 1n,
+    time: timestampFromMs(nowMs),
   });
 }
 

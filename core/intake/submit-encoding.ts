@@ -1,14 +1,14 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { type Timestamp, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import {
   type Contact,
   ContactCommandSchema,
   ContactEventSchema,
-  ContactEventType,
   ContactRecordSchema,
   ContactSchema,
 } from "../../proto/index.js";
 import { spliceMessage } from "../pipeline/index.js";
+import { provisionalEvent } from "./contact-records.js";
 
 /*
  * A submit carries the same contact three times: in the provisional record, again in that
@@ -38,15 +38,7 @@ export function encodeProvisionalRecord(
   eventId: string,
   nowMs: number,
 ): Uint8Array {
-  const event = create(ContactEventSchema, {
-    id: eventId,
-    type: ContactEventType.CREATED,
-    contactId: contact.id,
-    tenant: contact.tenant,
-    channel: contact.channel,
-    sequence: 1n,
-    time: timestampFromMs(nowMs),
-  });
+  const event = provisionalEvent(contact, eventId, nowMs);
   const eventBytes = spliceMessage([
     toBinary(ContactEventSchema, event),
     { field: EVENT_CONTACT, message: contactBytes },
