@@ -234,6 +234,11 @@ function failCode(
   }
   if (p.tier < req.complexity) return 5;
   if (req.language !== null && !p.languages.has(req.language)) return 6;
+  return authorizationCode(p, req);
+}
+
+/** The constraints only the profile can tell: intermediary authorization (7), team (8). */
+function authorizationCode(p: AgentRecord["profile"], req: Requirement): number {
   if (
     req.intermediaryKind !== null &&
     !p.authKinds.has(req.intermediaryKind) &&
@@ -281,16 +286,7 @@ function explainCode(
       if ((tag & languageTagBit(languageId)) === 0) return 6;
     } else if (!a.profile.languages.has(req.language as string)) return 6;
   }
-  const p = a.profile;
-  if (
-    req.intermediaryKind !== null &&
-    !p.authKinds.has(req.intermediaryKind) &&
-    !p.authIntermediaryIds.has(req.intermediaryId ?? "")
-  ) {
-    return 7;
-  }
-  if (req.teams !== null && !req.teams.has(p.team)) return 8;
-  return OK;
+  return authorizationCode(a.profile, req);
 }
 
 /** scoreOf for an eligible agent, same terms in the same order (so the same float). */
