@@ -10,6 +10,7 @@ import {
   createMemoryStore,
   type HealthCheck,
   type Logger,
+  readRecord,
   type Store,
   systemClock,
 } from "../core/index.js";
@@ -146,7 +147,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     gatewayId: options.gatewayId ?? ids.next(),
     shutdown: shutdown.signal,
   };
-  const hub = await startContactEventHub(bus, logger);
+  const hub = await startContactEventHub(
+    bus,
+    logger,
+    async (tenant, contactId) =>
+      (await readRecord(store.forTenant(tenant), contactId))?.record.lastEvent,
+  );
   const sessions = await startAgentSessions(ctx, options.agentGraceMs ?? 10_000);
   const conversation = await deliverCustomerConversation(ctx, sessions.holding);
   const agents = createAgentService(ctx, sessions, {

@@ -102,6 +102,41 @@ describe("ContactEventHub", () => {
     expect(contactFeeds()).toEqual([]);
   });
 
+  it("after the bus reconnects, each watched contact's latest stored event reaches its watchers", async () => {
+    bus = createMemoryBus({ logger });
+    await bus.ensureStreams();
+    let reconnected: (() => void) | undefined;
+    bus.onReconnect = (listener) => {
+      reconnected = listener;
+      return () => {
+        reconnected = undefined;
+      };
+    };
+    const stored = create(ContactEventSchema, {
+      contactId: "c-1",
+      tenant: "acme",
+      type: ContactEventType.COMPLETED,
+      sequence: 9n,
+    });
+    const asked: string[] = [];
+    hub = await startContactEventHub(bus, logger, async (tenant, contactId) => {
+      asked.push(`${tenant}/${contactId}`);
+      if (contactId === "c-2") throw new Error("store down");
+      return contactId === "c-1" ? stored : undefined;
+    });
+    const seen: ContactEvent[] = [];
+    await hub.watch("acme", "c-1", (e) => seen.push(e));
+    await hub.watch("acme", "c-2", (e) => seen.push(e));
+    await hub.watch("globex", "c-3", (e) => seen.push(e));
+    expect(reconnected).toBeDefined();
+    reconnected?.();
+    await settle();
+    expect(asked.sort()).toEqual(["acme/c-1", "acme/c-2", "globex/c-3"]);
+    expect(seen).toEqual([stored]);
+    hub.close();
+    expect(reconnected).toBeUndefined();
+  });
+
   it("refuses new watchers once closed", async () => {
     const { hub } = await start();
     hub.close();

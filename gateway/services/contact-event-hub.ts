@@ -39,7 +39,17 @@ interface TenantFeed {
   readonly live: Promise<Subscription>;
 }
 
-export async function startContactEventHub(bus: Bus, logger: Logger): Promise<ContactEventHub> {
+export async function startContactEventHub(
+  bus: Bus,
+  logger: Logger,
+  /**
+   * The contact's latest stored event (its record's), read for every watched contact once the
+   * bus is back after a lost connection: events published meanwhile never reached this
+   * process, and watchers skip what they already sent, so they catch up to the latest state.
+   */
+  latest: (tenant: string, contactId: string) => Promise<ContactEvent | undefined> = async () =>
+    undefined,
+): Promise<ContactEventHub> {
   const log = logger.child({ component: "contact-event-hub" });
   const watchers = new Map<string, Set<ContactEventListener>>();
   const feeds = new Map<string, TenantFeed>();
@@ -55,8 +65,10 @@ export async function startContactEventHub(bus: Bus, logger: Logger): Promise<Co
       return;
     }
     // The subject names the tenant; the payload's own tenant field is not trusted for routing.
-    const listeners = watchers.get(keyOf(tenant, event.contactId));
-    for (const listener of listeners ?? []) {
+    notify(keyOf(tenant, event.contactId), event);
+  };
+  const notify = (key: string, event: ContactEvent) => {
+    for (const listener of watchers.get(key) ?? []) {
       try {
         listener(event);
       } catch (err) {
@@ -64,6 +76,18 @@ export async function startContactEventHub(bus: Bus, logger: Logger): Promise<Co
       }
     }
   };
+  const catchUp = async () => {
+    for (const key of [...watchers.keys()]) {
+      const [tenant = "", contactId = ""] = key.split("\u0000");
+      try {
+        const event = await latest(tenant, contactId);
+        if (event !== undefined) notify(key, event);
+      } catch (err) {
+        log.warn({ err, contactId }, "could not catch a watcher up after a reconnect");
+      }
+    }
+  };
+  const stopCatchUp = bus.onReconnect(() => void catchUp());
 
   // Subscribed per tenant while watched: events nobody here watches never reach this process.
   const feedOf = (tenant: string): TenantFeed => {
@@ -143,6 +167,7 @@ export async function startContactEventHub(bus: Bus, logger: Logger): Promise<Co
     },
     close() {
       closed = true;
+      stopCatchUp();
       for (const feed of feeds.values()) {
         void feed.live.then(
           (subscription) => subscription.unsubscribe(),
