@@ -2,22 +2,23 @@ import type { ScriptSpec } from "./redis-runner.js";
 
 /* Contact scripts: compare-and-set writes of the gateway and the router. KEYS[1] is the tenant prefix. */
 
-// ARGV: key, contactId, ttlMs. Returns {contactId, 1} when claimed, {firstContactId, 0} otherwise.
-const claimIdempotencyKey = `
+// ARGV[1..3]: key, contactId, ttlMs. Returns {firstContactId, 0} when already claimed, else
+// claims the key for contactId and goes on.
+const claimBody = `
 local k = KEYS[1] .. 'idem:' .. ARGV[1]
 local current = redis.call('GET', k)
 if current then return {current, 0} end
 redis.call('SET', k, ARGV[2], 'PX', ARGV[3])
+`;
+
+// ARGV: key, contactId, ttlMs. Returns {contactId, 1} when claimed, {firstContactId, 0} otherwise.
+const claimIdempotencyKey = `${claimBody}
 return {ARGV[2], 1}
 `;
 
 // ARGV: key, contactId, ttlMs, record, retentionMs. claimIdempotencyKey, then (only when claimed)
 // putContactRecord at sequence 0: one round trip, and a claim never stands without its record.
-const claimSubmit = `
-local k = KEYS[1] .. 'idem:' .. ARGV[1]
-local current = redis.call('GET', k)
-if current then return {current, 0} end
-redis.call('SET', k, ARGV[2], 'PX', ARGV[3])
+const claimSubmit = `${claimBody}
 local r = KEYS[1] .. 'contact-record:' .. ARGV[2]
 if redis.call('HEXISTS', r, 'seq') == 0 then
   redis.call('HSET', r, 'seq', '0', 'record', ARGV[4])
