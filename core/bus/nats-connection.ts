@@ -34,7 +34,8 @@ export function createNatsHandle(options: NatsHandleOptions): NatsHandle {
     waitOnFirstConnect: true,
     reconnectTimeWait: 1000,
     reconnectJitter: 500,
-    // No Error (stack capture) per request: a JetStream publish is a request, thousands a second.
+    // No Error (stack capture) per request (JetStream API calls, consumer pulls); publishes
+    // await their PubAck without one anyway (pub-acks.ts).
     noAsyncTraces: true,
   }).then(async (conn) => {
     nc = conn;

@@ -1,7 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { Metadata } from "@grpc/grpc-js";
 import { ErrorCode, SwitchboardError, type TokenRole } from "../../core/index.js";
-import type { ServiceImpl } from "../grpc/adapter.js";
+import { type ServiceImpl, UNUSED_SIGNAL } from "../grpc/adapter.js";
 import type { Authenticator, Principal } from "./authenticator.js";
 
 /** Which services each role may call; admin may call everything. */
@@ -35,9 +35,6 @@ export function checkAgent(principal: Principal, agentId: string): void {
     );
   }
 }
-
-/** Never aborts; what a handler declared without a signal parameter is passed. */
-const UNUSED: AbortSignal = new AbortController().signal;
 
 // Calls are grpc-js objects; the principal rides along without touching handler signatures.
 const principals = new WeakMap<object, Principal>();
@@ -99,7 +96,7 @@ export function withAuth<S extends DescService>(
           }) satisfies Handler)
         : async (call: { metadata: Metadata }) => {
             await authenticate(call);
-            return handler.call(impl, call, UNUSED);
+            return handler.call(impl, call, UNUSED_SIGNAL);
           };
   }
   return wrapped as unknown as ServiceImpl<S>;

@@ -19,4 +19,5 @@ export {
   type MethodImpl,
   type ServiceImpl,
   type ServiceImplementationOptions,
+  UNUSED_SIGNAL,
 } from "./service-implementation.js";

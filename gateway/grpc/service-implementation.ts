@@ -117,7 +117,7 @@ function signalOf(call: {
  * a signal that never aborts, so the call costs no AbortController and AbortSignal (a few
  * microseconds each, on every SubmitContact). Only the declared parameter count decides.
  */
-const UNUSED_SIGNAL: AbortSignal = new AbortController().signal;
+export const UNUSED_SIGNAL: AbortSignal = new AbortController().signal;
 
 /**
  * Prepares a request stream for the handler:
