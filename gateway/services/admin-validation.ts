@@ -136,6 +136,8 @@ export function validateAgent(agent: Agent | undefined, tenant: string): Violati
 }
 
 const HOUR_MS = 3_600_000;
+/** The longest offer timeout a queue may set. */
+export const MAX_OFFER_TIMEOUT_MS = 600_000;
 
 export function validateQueue(queue: Queue | undefined, tenant: string): Violations {
   if (queue === undefined) return [{ field: "queue", description: "required" }];
@@ -155,7 +157,7 @@ export function validateQueue(queue: Queue | undefined, tenant: string): Violati
   }
   range(out, "queue.priority", queue.priority, 0, 100);
   range(out, "queue.priority_aging_per_minute", queue.priorityAgingPerMinute, 0, 1000);
-  duration(out, "queue.offer_timeout", queue.offerTimeout, 5000, 600_000);
+  duration(out, "queue.offer_timeout", queue.offerTimeout, 5000, MAX_OFFER_TIMEOUT_MS);
   duration(out, "queue.wrap_up", queue.wrapUp, 0, 1_800_000);
   duration(out, "queue.preferred_agent_wait", queue.preferredAgentWait, 0, HOUR_MS);
   duration(out, "queue.callback_offer_threshold", queue.callbackOfferThreshold, 0, 24 * HOUR_MS);

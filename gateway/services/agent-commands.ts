@@ -15,7 +15,8 @@ import {
   AgentState,
   type Channel,
 } from "../../proto/index.js";
-import type { AgentSession } from "./agent-sessions.js";
+import { MAX_OFFER_TIMEOUT_MS } from "./admin-validation.js";
+import type { AgentSession } from "./agent-session.js";
 
 /** The command part of an AgentCommand the desktop may cause. */
 export type DesktopCommand = Extract<
@@ -146,7 +147,11 @@ export function toDesktopCommand(
 }
 
 /** What this stream remembers once the router has the command. */
-export function applyToSession(command: DesktopCommand, session: AgentSession): void {
+export function applyToSession(
+  command: DesktopCommand,
+  session: AgentSession,
+  nowMs: number,
+): void {
   switch (command.case) {
     case "acceptOffer": {
       const offer = session.pendingOffers.get(command.value.offerId);
@@ -156,9 +161,17 @@ export function applyToSession(command: DesktopCommand, session: AgentSession): 
       }
       return;
     }
-    case "rejectOffer":
-      session.pendingOffers.delete(command.value.offerId);
+    case "rejectOffer": {
+      const { offerId } = command.value;
+      const offer = session.pendingOffers.get(offerId);
+      session.pendingOffers.delete(offerId);
+      for (const [id, expireAtMs] of session.rejectedOffers) {
+        if (expireAtMs <= nowMs) session.rejectedOffers.delete(id);
+      }
+      // Without a known expiry, kept for the longest offer timeout a queue may set.
+      session.rejectedOffers.set(offerId, offer?.expireAtMs ?? nowMs + MAX_OFFER_TIMEOUT_MS);
       return;
+    }
     case "completeContact":
     case "transferContact":
       session.assigned.delete(command.value.contactId);

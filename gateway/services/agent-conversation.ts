@@ -17,7 +17,7 @@ import {
   TypingIndicatorSchema,
 } from "../../proto/index.js";
 import { requireAssigned } from "./agent-commands.js";
-import type { AgentSession } from "./agent-sessions.js";
+import type { AgentSession } from "./agent-session.js";
 import type { ServiceContext } from "./service-context.js";
 
 type ConversationCommand = Extract<

@@ -24,7 +24,8 @@ import {
   isConversationCommand,
   sendTranscript,
 } from "./agent-conversation.js";
-import type { AgentSession, AgentSessions } from "./agent-sessions.js";
+import type { AgentSession } from "./agent-session.js";
+import type { AgentSessions } from "./agent-sessions.js";
 import { restoreAssignments } from "./agent-welcome.js";
 import { requireItem } from "./config-items.js";
 import type { ServiceContext } from "./service-context.js";
@@ -107,6 +108,7 @@ export function createAgentService(
         displayName: agent.displayName,
         pendingOffers: new Map(),
         assigned: sessions.assignments(tenant, agent.id),
+        rejectedOffers: new Map(),
         replaced,
         send: (message) => {
           if (!call.writableEnded && !call.destroyed) call.write(message);
@@ -184,7 +186,7 @@ export function createAgentService(
     }
     const accepted =
       command.case === "acceptOffer" ? session.pendingOffers.get(command.value.offerId) : undefined;
-    applyToSession(command, session);
+    applyToSession(command, session, ctx.clock.nowMs());
     session.send({ event: { case: "ack", value: { requestId } } });
     // What the customer wrote while waiting (chat lines, the email body) reaches the agent;
     // calls have no transcript, so they cost no store read.

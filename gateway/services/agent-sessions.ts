@@ -1,4 +1,3 @@
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
 import {
   agentCommandSubject,
@@ -14,31 +13,10 @@ import {
   type Channel,
 } from "../../proto/index.js";
 import { EncodedMessage } from "../grpc/adapter.js";
+import { type AgentSession, knowsOffer } from "./agent-session.js";
 import { readOfferNotice } from "./offer-notice.js";
+import { reconcileOffers } from "./offer-reconcile.js";
 import type { ServiceContext } from "./service-context.js";
-
-/** A message for the agent's stream: built here, or already encoded (a forwarded offer). */
-export type AgentMessage =
-  | MessageInitShape<typeof AgentServiceConnectResponseSchema>
-  | EncodedMessage<typeof AgentServiceConnectResponseSchema>;
-
-/** One agent's open stream on this gateway and what it has been offered and assigned. */
-export interface AgentSession {
-  readonly tenant: string;
-  readonly agentId: string;
-  /** Shown to customers with the agent's messages. */
-  readonly displayName: string;
-  /** offerId → its contact and expiry. */
-  readonly pendingOffers: Map<
-    string,
-    { contactId: string; expireAtMs: number | undefined; channel: Channel }
-  >;
-  /** Contacts accepted (or restored at login) and not completed yet, with their channel. */
-  readonly assigned: Map<string, Channel>;
-  send(message: AgentMessage): void;
-  /** Aborted when a newer stream for the same agent replaced this one. */
-  readonly replaced: AbortController;
-}
 
 export interface AgentSessions {
   /** Makes `session` the agent's stream here, replacing (and aborting) an older one. */
@@ -89,10 +67,10 @@ class IndexedAssignments extends Map<string, Channel> {
  * The process-wide side of AgentService: one subscription on every offer subject and one on
  * agent events, delivering to the local stream of that agent (agents connected elsewhere are
  * another gateway's business), plus the grace timers of dropped streams. Offers travel on a
- * plain subscription rather than a per-gateway consumer: a consumer would replay the whole
- * offers stream at every gateway start, and an offer missed during a reconnect is recovered by
- * the router's offer timeout anyway. A withdrawal missed then is not: back online, the pending
- * offers are checked against the store (`reconcileOffers`).
+ * plain subscription rather than a per-gateway consumer, which would replay the whole offers
+ * stream at every gateway start. What the subscription missed while the bus was cut off is
+ * made good from the store once it is back (`reconcileOffers`): ended offers withdrawn,
+ * missed ones offered.
  */
 export async function startAgentSessions(
   ctx: ServiceContext,
@@ -137,6 +115,8 @@ export async function startAgentSessions(
       // Forwarded as the router encoded it; only what the session keeps is read.
       const notice = readOfferNotice(notification.data);
       if (notice.case === "offer") {
+        // Already on the desktop (offered from the store after a reconnect) or answered there.
+        if (knowsOffer(session, notice.offerId, notice.contactId)) return;
         session.pendingOffers.set(notice.offerId, {
           contactId: notice.contactId,
           channel: notice.channel,
@@ -144,6 +124,7 @@ export async function startAgentSessions(
         });
       } else if (notice.case === "offerWithdrawn") {
         session.pendingOffers.delete(notice.offerId);
+        withdrawnMeanwhile?.add(notice.offerId);
       } else {
         logger.warn(
           { subject: notification.subject, field: notice.fieldNo },
@@ -174,11 +155,16 @@ export async function startAgentSessions(
     },
   );
 
-  // Withdrawals published while this gateway was cut off from NATS never reached the
-  // subscription above: the desktop would keep showing offers that ended meanwhile (and count
-  // them against its capacity). Back online, each pending offer is checked against the store.
+  // Offers and withdrawals published while this gateway was cut off from NATS never reached
+  // the subscription above. Back online, the desktops are checked against the store; the
+  // withdrawals that arrive meanwhile are newer than its answer and are kept aside for it.
+  let withdrawnMeanwhile: Set<string> | null = null;
   const stopReconcile = ctx.bus.onReconnect(() => {
-    void reconcileOffers([...sessions.values()], ctx, logger);
+    const withdrawn = new Set<string>();
+    withdrawnMeanwhile = withdrawn;
+    void reconcileOffers([...sessions.values()], { ...ctx, logger }, withdrawn).finally(() => {
+      if (withdrawnMeanwhile === withdrawn) withdrawnMeanwhile = null;
+    });
   });
 
   // (tenant, contactId) → the agent (session key) that last took it here: customer messages
@@ -248,42 +234,4 @@ export async function startAgentSessions(
       );
     },
   };
-}
-
-/**
- * Withdraws, on each desktop, the pending offers whose reservation the store no longer holds
- * (released or completed): their withdrawal was published while this gateway could not hear
- * it. An offer still reserved or accepted is left alone; a store that cannot answer leaves
- * the rest to the offers' timeouts.
- */
-export async function reconcileOffers(
-  sessions: readonly AgentSession[],
-  ctx: Pick<ServiceContext, "store">,
-  logger: ServiceContext["logger"],
-): Promise<number> {
-  let withdrawn = 0;
-  for (const session of sessions) {
-    for (const [offerId, offer] of [...session.pendingOffers]) {
-      let live: boolean;
-      try {
-        const r = await ctx.store.forTenant(session.tenant).reservations.get(offerId);
-        live = r !== undefined && (r.state === "RESERVED" || r.state === "CONFIRMED");
-      } catch (err) {
-        logger.warn({ err }, "could not check pending offers after a reconnect");
-        return withdrawn;
-      }
-      // Answered, withdrawn or replaced meanwhile: nothing left to correct.
-      if (live || session.pendingOffers.get(offerId) !== offer) continue;
-      session.pendingOffers.delete(offerId);
-      session.send({
-        event: {
-          case: "offerWithdrawn",
-          value: { offerId, contactId: offer.contactId, reason: "ended_while_disconnected" },
-        },
-      });
-      withdrawn++;
-    }
-  }
-  if (withdrawn > 0) logger.info({ withdrawn }, "offers that ended while disconnected withdrawn");
-  return withdrawn;
 }

@@ -1,9 +1,9 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import type { TenantStore } from "../../core/index.js";
+import type { Reservation, StoredRecord, TenantStore } from "../../core/index.js";
 import { readRecord } from "../../core/index.js";
 import { type Contact, type Offer, OfferSchema } from "../../proto/index.js";
-import type { AgentSession } from "./agent-sessions.js";
+import type { AgentSession } from "./agent-session.js";
 
 /**
  * After a reconnect the desktop gets back what the store says is still its own: offers still
@@ -18,7 +18,9 @@ export async function restoreAssignments(
   const openContacts: Contact[] = [];
   const pendingOffers: Offer[] = [];
   for (const reservation of mine) {
-    const contact = (await readRecord(store, reservation.contactId))?.record.contact;
+    const stored = await readRecord(store, reservation.contactId);
+    if (stored === undefined) continue;
+    const { contact } = stored.record;
     if (contact === undefined) continue;
     if (reservation.state === "CONFIRMED") {
       session.assigned.set(contact.id, contact.channel);
@@ -29,14 +31,23 @@ export async function restoreAssignments(
         channel: contact.channel,
         expireAtMs: reservation.expiresAtMs,
       });
-      pendingOffers.push(
-        create(OfferSchema, {
-          offerId: reservation.offerId,
-          contact,
-          expireTime: timestampFromMs(reservation.expiresAtMs),
-        }),
-      );
+      pendingOffers.push(storedOffer(reservation, stored));
     }
   }
   return { openContacts, pendingOffers };
+}
+
+/**
+ * The offer a reservation stands for, rebuilt from the store: its contact, its expiry, and its
+ * routing decision while the contact's latest event is still this offer's OFFERED.
+ */
+export function storedOffer(reservation: Reservation, stored: StoredRecord): Offer {
+  const { contact, lastEvent } = stored.record;
+  const decision = lastEvent?.offerId === reservation.offerId ? lastEvent.decision : undefined;
+  return create(OfferSchema, {
+    offerId: reservation.offerId,
+    ...(contact === undefined ? {} : { contact }),
+    ...(decision === undefined ? {} : { decision }),
+    expireTime: timestampFromMs(reservation.expiresAtMs),
+  });
 }

@@ -1,16 +1,30 @@
+import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { createLogger, type Reservation, type Store } from "../../core/index.js";
-import { Channel } from "../../proto/index.js";
-import { type AgentMessage, type AgentSession, reconcileOffers } from "./agent-sessions.js";
+import {
+  createLogger,
+  encodeContactRecord,
+  type Reservation,
+  type Store,
+} from "../../core/index.js";
+import { Channel, ContactEventType, ContactRecordSchema, type Offer } from "../../proto/index.js";
+import { applyToSession } from "./agent-commands.js";
+import type { AgentMessage, AgentSession } from "./agent-session.js";
+import { reconcileOffers } from "./offer-reconcile.js";
 
 const logger = createLogger({ level: "silent" });
+const NOW = 1_000_000;
+const clock = { nowMs: () => NOW };
 
-function session(offers: string[]): AgentSession & { sent: AgentMessage[] } {
+function session(
+  agentId: string,
+  offers: string[],
+  tenant = "acme",
+): AgentSession & { sent: AgentMessage[] } {
   const sent: AgentMessage[] = [];
   return {
-    tenant: "acme",
-    agentId: "anna",
-    displayName: "Anna",
+    tenant,
+    agentId,
+    displayName: agentId,
     pendingOffers: new Map(
       offers.map((id) => [
         id,
@@ -18,31 +32,78 @@ function session(offers: string[]): AgentSession & { sent: AgentMessage[] } {
       ]),
     ),
     assigned: new Map(),
+    rejectedOffers: new Map(),
     send: (m) => sent.push(m),
     replaced: new AbortController(),
     sent,
   };
 }
 
-function storeWith(states: Record<string, Reservation["state"]>, failing = false): Store {
+function reservation(
+  offerId: string,
+  agentId: string,
+  state: Reservation["state"] = "RESERVED",
+  expiresAtMs = NOW + 20_000,
+): Reservation {
   return {
-    forTenant: () => ({
+    offerId,
+    contactId: `c-${offerId}`,
+    agentId,
+    channel: "CHAT",
+    weightMilli: 340,
+    expiresAtMs,
+    version: 1,
+    state,
+  };
+}
+
+/** A store with these active reservations per tenant; each contact's latest event is its OFFERED. */
+function storeWith(active: Record<string, Reservation[]>, failing = false) {
+  const reads: string[] = [];
+  const store = {
+    forTenant: (tenant: string) => ({
       reservations: {
-        get: async (offerId: string) => {
+        listActive: async () => {
           if (failing) throw new Error("redis down");
-          const state = states[offerId];
-          return state === undefined ? undefined : ({ offerId, state } as Reservation);
+          return active[tenant] ?? [];
+        },
+      },
+      contacts: {
+        getRecord: async (contactId: string) => {
+          reads.push(contactId);
+          const offerId = contactId.slice(2);
+          const record = create(ContactRecordSchema, {
+            contact: { id: contactId, tenant, channel: Channel.CHAT },
+            lastEvent: {
+              type: ContactEventType.OFFERED,
+              contactId,
+              offerId,
+              decision: { reason: `why ${offerId}` },
+            },
+          });
+          return { record: encodeContactRecord(record), sequence: 2 };
         },
       },
     }),
   } as unknown as Store;
+  return { store, reads };
 }
+
+const offered = (m: AgentMessage): Offer | undefined => {
+  const e = "event" in m ? m.event : undefined;
+  return e?.case === "offer" ? (e.value as Offer) : undefined;
+};
 
 describe("reconcileOffers (after the bus reconnects)", () => {
   it("withdraws on the desktop the offers whose reservation ended, keeps live ones", async () => {
-    const s = session(["o1", "o2", "o3", "o4"]);
-    const store = storeWith({ o1: "RESERVED", o2: "RELEASED", o3: "CONFIRMED" });
-    expect(await reconcileOffers([s], { store }, logger)).toBe(2);
+    const s = session("anna", ["o1", "o2", "o3", "o4"]);
+    const { store } = storeWith({
+      acme: [reservation("o1", "anna"), reservation("o3", "anna", "CONFIRMED")],
+    });
+    expect(await reconcileOffers([s], { store, clock, logger })).toEqual({
+      withdrawn: 2,
+      offered: 0,
+    });
     expect([...s.pendingOffers.keys()]).toEqual(["o1", "o3"]);
     expect(s.sent).toEqual([
       {
@@ -60,10 +121,76 @@ describe("reconcileOffers (after the bus reconnects)", () => {
     ]);
   });
 
+  it("offers what was reserved for the agent while the desktop could not hear it", async () => {
+    const anna = session("anna", ["o1"]);
+    const bob = session("bob", []);
+    bob.assigned.set("c-o5", Channel.CHAT); // accepted already
+    bob.rejectedOffers.set("o6", NOW + 10_000); // rejected, not yet released by the router
+    const { store, reads } = storeWith({
+      acme: [
+        reservation("o1", "anna"), // on the desktop already
+        reservation("o2", "anna"), // missed
+        reservation("o3", "carl"), // an agent on another gateway
+        reservation("o4", "bob", "RESERVED", NOW - 1), // expired
+        reservation("o5", "bob"),
+        reservation("o6", "bob"),
+        reservation("o7", "bob", "CONFIRMED"),
+        reservation("o8", "bob"), // missed, but withdrawn during the reconcile
+        reservation("o9", "bob"), // missed
+      ],
+    });
+    const result = await reconcileOffers([anna, bob], { store, clock, logger }, new Set(["o8"]));
+    expect(result).toEqual({ withdrawn: 0, offered: 2 });
+    expect(reads).toEqual(["c-o2", "c-o9"]);
+    const annaOffer = offered(anna.sent[0] as AgentMessage);
+    expect(annaOffer?.offerId).toBe("o2");
+    expect(annaOffer?.contact?.id).toBe("c-o2");
+    expect(annaOffer?.decision?.reason).toBe("why o2");
+    expect(Number(annaOffer?.expireTime?.seconds)).toBe((NOW + 20_000) / 1000);
+    expect(anna.pendingOffers.get("o2")).toEqual({
+      contactId: "c-o2",
+      channel: Channel.CHAT,
+      expireAtMs: NOW + 20_000,
+    });
+    expect(bob.sent.map((m) => offered(m)?.offerId)).toEqual(["o9"]);
+    expect([...bob.pendingOffers.keys()]).toEqual(["o9"]);
+  });
+
+  it("reads the store once per tenant and keeps tenants apart", async () => {
+    const a = session("anna", [], "acme");
+    const b = session("anna", [], "globex");
+    const { store } = storeWith({ acme: [reservation("o1", "anna")] });
+    expect(await reconcileOffers([a, b], { store, clock, logger })).toEqual({
+      withdrawn: 0,
+      offered: 1,
+    });
+    expect(a.sent).toHaveLength(1);
+    expect(b.sent).toEqual([]);
+  });
+
   it("leaves everything to the offers' timeouts when the store cannot answer", async () => {
-    const s = session(["o1"]);
-    expect(await reconcileOffers([s], { store: storeWith({}, true) }, logger)).toBe(0);
+    const s = session("anna", ["o1"]);
+    const { store } = storeWith({}, true);
+    expect(await reconcileOffers([s], { store, clock, logger })).toEqual({
+      withdrawn: 0,
+      offered: 0,
+    });
     expect(s.pendingOffers.size).toBe(1);
     expect(s.sent).toEqual([]);
+  });
+
+  it("remembers a rejected offer until it expires, so the store's late answer does not bring it back", () => {
+    const s = session("anna", ["o1", "o2"]);
+    s.pendingOffers.set("o1", {
+      contactId: "c-o1",
+      expireAtMs: NOW + 5_000,
+      channel: Channel.CHAT,
+    });
+    applyToSession({ case: "rejectOffer", value: { offerId: "o1" } } as never, s, NOW);
+    expect(s.pendingOffers.has("o1")).toBe(false);
+    expect([...s.rejectedOffers]).toEqual([["o1", NOW + 5_000]]);
+    // o2 has no known expiry: kept for the longest offer timeout; o1 is dropped once expired.
+    applyToSession({ case: "rejectOffer", value: { offerId: "o2" } } as never, s, NOW + 5_000);
+    expect([...s.rejectedOffers]).toEqual([["o2", NOW + 5_000 + 600_000]]);
   });
 });
