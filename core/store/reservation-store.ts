@@ -133,4 +133,6 @@ export interface ReservationStore {
   getForContact(contactId: string): Promise<Reservation | undefined>;
   /** RESERVED and CONFIRMED reservations ordered by version, e.g. to rebuild router indexes. */
   listActive(): Promise<Reservation[]>;
+  /** listActive for one agent, read from the agent's own index: O(its reservations). */
+  listActiveForAgent(agentId: string): Promise<Reservation[]>;
 }

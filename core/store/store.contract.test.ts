@@ -182,6 +182,28 @@ describe.each(backends)("store contract: $name", (backend) => {
       expect((await t.reservations.getForContact("c2"))?.offerId).toBe(active[1]?.offerId);
     });
 
+    it("lists one agent's active reservations from its own index", async () => {
+      await setup();
+      const a = reserveInput({ contactId: "c1" });
+      const b2 = reserveInput({ contactId: "c2", agentId: "a2" });
+      const c = reserveInput({ contactId: "c3" });
+      for (const input of [a, b2, c]) expect((await t.reservations.reserve(input)).ok).toBe(true);
+      expect(await t.reservations.confirm(c.offerId, lease)).toEqual({ ok: true });
+      const mine = await t.reservations.listActiveForAgent("a1");
+      expect(mine.map((r) => [r.offerId, r.state])).toEqual([
+        [a.offerId, "RESERVED"],
+        [c.offerId, "CONFIRMED"],
+      ]);
+      expect(await t.reservations.release(a.offerId, lease)).toEqual({ ok: true });
+      expect(await t.reservations.complete("c3", lease)).toEqual({ ok: true });
+      expect(await t.reservations.listActiveForAgent("a1")).toEqual([]);
+      expect((await t.reservations.listActiveForAgent("a2")).map((r) => r.offerId)).toEqual([
+        b2.offerId,
+      ]);
+      expect(await t.reservations.listActiveForAgent("nobody")).toEqual([]);
+      await rejectsWith(t.reservations.listActiveForAgent(""), ErrorCode.InvalidArgument);
+    });
+
     it("refuses CONTACT_RESERVED, AGENT_FULL and a second voice call", async () => {
       await setup();
       expect((await t.reservations.reserve(reserveInput())).ok).toBe(true);

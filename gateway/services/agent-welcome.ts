@@ -14,7 +14,7 @@ export async function restoreAssignments(
   store: TenantStore,
   session: AgentSession,
 ): Promise<{ openContacts: Contact[]; pendingOffers: Offer[] }> {
-  const mine = (await store.reservations.listActive()).filter((r) => r.agentId === session.agentId);
+  const mine = await store.reservations.listActiveForAgent(session.agentId);
   const openContacts: Contact[] = [];
   const pendingOffers: Offer[] = [];
   for (const reservation of mine) {

@@ -252,9 +252,20 @@ export function createMemoryReservations(
 
     async listActive(): Promise<Reservation[]> {
       begin();
-      return [...state.offers.values()]
-        .filter((o) => o.state === "RESERVED" || o.state === "CONFIRMED")
-        .sort((a, b) => a.version - b.version);
+      return active(state.offers.values());
+    },
+
+    async listActiveForAgent(agentId: string): Promise<Reservation[]> {
+      checkId("agentId", agentId);
+      begin();
+      const ids = [...(state.agentOffers.get(agentId) ?? [])];
+      return active(ids.map((id) => state.offers.get(id)));
     },
   };
+}
+
+function active(offers: Iterable<Reservation | undefined>): Reservation[] {
+  return [...offers]
+    .filter((o): o is Reservation => o?.state === "RESERVED" || o?.state === "CONFIRMED")
+    .sort((a, b) => a.version - b.version);
 }

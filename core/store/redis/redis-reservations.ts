@@ -38,6 +38,18 @@ export function createRedisReservations(
     return toReservation(offerId, fields);
   };
 
+  /**
+   * The active reservations among a set's members. Not one atomic read: fine for rebuilding
+   * indexes and desktops, which later writes correct anyway.
+   */
+  const listFrom = async (setKey: string): Promise<Reservation[]> => {
+    const ids = await runner.run("list active", () => runner.client.smembers(setKey));
+    const offers = await Promise.all(ids.map(read));
+    return offers
+      .filter((o): o is Reservation => o?.state === "RESERVED" || o?.state === "CONFIRMED")
+      .sort((a, b) => a.version - b.version);
+  };
+
   return {
     async reserve(input: ReserveInput): Promise<ReserveResult> {
       checkReserveInput(input);
@@ -150,12 +162,12 @@ export function createRedisReservations(
     },
 
     async listActive(): Promise<Reservation[]> {
-      // Not one atomic read: fine for rebuilding indexes, which later writes correct anyway.
-      const ids = await runner.run("list active", () => runner.client.smembers(`${base}active`));
-      const offers = await Promise.all(ids.map(read));
-      return offers
-        .filter((o): o is Reservation => o?.state === "RESERVED" || o?.state === "CONFIRMED")
-        .sort((a, b) => a.version - b.version);
+      return listFrom(`${base}active`);
+    },
+
+    async listActiveForAgent(agentId: string): Promise<Reservation[]> {
+      checkId("agentId", agentId);
+      return listFrom(`${base}agent-offers:${agentId}`);
     },
   };
 }
