@@ -9,12 +9,16 @@
  * 2. `switchboard router` and `switchboard gateway` as separate processes; open-loop
  *    SubmitContact at the rate; agents accept at once; submit → offer-received latency, lost
  *    (acknowledged, never offered) and double offers.
- * ratio = p99 / baseline p99. The last line printed is one JSON object (bench/README.md).
+ * ratio = p99 / baseline p99. Also `grpcEdge`: the two gRPC hops each contact makes that the
+ * raw floor does not (a unary submit, a message back on a server stream), bare grpc-js between
+ * two processes at the same rate (grpc-edge.ts): what the edge protocol alone costs here.
+ * The last line printed is one JSON object (bench/README.md).
  * `--router-only` adds a third measurement on fresh servers: the router process alone, fed
  * and answered on the bus by this process (see router-only.ts), reported as `routerOnly`.
  */
 import { startNats, startRedis } from "../../test/harness/index.js";
 import { cpuMeter } from "./cpu.js";
+import { measureGrpcEdge } from "./grpc-edge.js";
 import { round3 } from "./open-loop.js";
 import { startRole } from "./processes.js";
 import { measureRawFloor } from "./raw-floor.js";
@@ -86,6 +90,7 @@ async function measureRouterAlone() {
 }
 
 const { floor, run, cpu } = await measure();
+const edge = await measureGrpcEdge(ratePerSec, seconds);
 const alone = routerOnly ? await measureRouterAlone() : undefined;
 const result = {
   bench: "e2e",
@@ -100,6 +105,7 @@ const result = {
   desktopsDropped: run.desktopsDropped,
   baseline: { name: floor.name, p50Ms: floor.p50Ms, p99Ms: floor.p99Ms },
   ratio: floor.p99Ms > 0 ? round3(run.p99Ms / floor.p99Ms) : null,
+  grpcEdge: { p50Ms: edge.p50Ms, p99Ms: edge.p99Ms, received: edge.received },
   cpuMsPerContact: cpu,
   ...(alone === undefined
     ? {}
@@ -126,6 +132,9 @@ if (!json) {
   );
   console.log(
     `raw-floor    received ${floor.received}/${floor.sent}  p50 ${floor.p50Ms} ms  p99 ${floor.p99Ms} ms  p99.9 ${floor.p999Ms} ms`,
+  );
+  console.log(
+    `grpc-edge    received ${edge.received}/${edge.sent}  p50 ${edge.p50Ms} ms  p99 ${edge.p99Ms} ms  p99.9 ${edge.p999Ms} ms`,
   );
   if (alone !== undefined)
     console.log(
