@@ -14,6 +14,8 @@ import { type ListFamily, type ListNode, ReadyList } from "./ready-list.js";
 import type { AgentRecord } from "./records.js";
 
 export interface SkillLists {
+  /** The skill's dense id (AgentIndex.skillIds), so a search need not look it up by name. */
+  readonly id: number;
   /** Index = proficiency 1..5 (slot 0 unused). */
   readonly levels: ReadyList<AgentRecord>[];
   readonly family: ListFamily;
@@ -84,12 +86,26 @@ export class AgentIndex {
     return f;
   }
 
+  /** The skill's dense id, assigned on first sight. */
+  skillId(skill: string): number {
+    let id = this.skillIds.get(skill);
+    if (id === undefined) {
+      id = this.skillIds.size;
+      this.skillIds.set(skill, id);
+    }
+    return id;
+  }
+
   skillLists(ch: number, skill: string): SkillLists {
     const lists = this.channels[ch] as ChannelLists;
     let s = lists.skills.get(skill);
     if (s === undefined) {
       const family = this.family(`${ch}|s|${skill}`);
-      s = { family, levels: [0, 1, 2, 3, 4, 5].map(() => new ReadyList<AgentRecord>(family)) };
+      s = {
+        id: this.skillId(skill),
+        family,
+        levels: [0, 1, 2, 3, 4, 5].map(() => new ReadyList<AgentRecord>(family)),
+      };
       lists.skills.set(skill, s);
     }
     return s;
@@ -114,9 +130,7 @@ export class AgentIndex {
   /** Builds the agent's nodes for its current profile; call with the agent unlinked. */
   buildNodes(agent: AgentRecord): void {
     const p = agent.profile;
-    for (const skill of p.skills.keys()) {
-      if (!this.skillIds.has(skill)) this.skillIds.set(skill, this.skillIds.size);
-    }
+    for (const skill of p.skills.keys()) this.skillId(skill);
     // Sized to every id known now: skills first seen later are ones this profile lacks.
     const levels = new Uint8Array(this.skillIds.size);
     let tag = p.tier;

@@ -16,7 +16,7 @@
  * per contact and L ≤ 6 cursors; a repeat no-match for an unchanged signature is O(1) via the
  * no-match cache.
  */
-import { type ChannelLists, LANGUAGE_BITS, languageTagBit, skillTagBit } from "./agent-index.js";
+import { LANGUAGE_BITS, languageTagBit, type SkillLists, skillTagBit } from "./agent-index.js";
 import type { ScoringWeights } from "./config-types.js";
 import type { Exclusion } from "./decision.js";
 import { CHANNELS } from "./domain.js";
@@ -90,6 +90,12 @@ class Walk {
   ids = new Int32Array(16);
   mins = new Int32Array(16);
   nSkills = 0;
+  /**
+   * Per required skill: its lists on the channel (looked up once per search, not once per use)
+   * and the highest level with a ready agent at or above the minimum (the minimum if none).
+   */
+  readonly skillLists: (SkillLists | undefined)[] = [];
+  tops = new Int32Array(16);
   /** Exclusion counts by code, and codes in first-seen order (deterministic explanations). */
   readonly counts = new Int32Array(NAMES.length);
   readonly order: number[] = [];
@@ -306,17 +312,6 @@ function scoreFast(a: AgentRecord, s: Walk, sinceMs: number): number {
   return score;
 }
 
-/** Highest level with a ready agent of `skill` above `min` on this channel (min if none). */
-function topReady(lists: ChannelLists, skill: string, min: number): number {
-  const sl = lists.skills.get(skill);
-  if (sl !== undefined) {
-    for (let l = 5; l > min; l--) {
-      if ((sl.levels[l] as ReadyList<AgentRecord>).size > 0) return l;
-    }
-  }
-  return min;
-}
-
 export function searchAgentIndexed(
   ctx: SearchContext,
   c: ContactRecord,
@@ -347,12 +342,15 @@ export function searchAgentIndexed(
   if (skills.length > s.ids.length) {
     s.ids = new Int32Array(skills.length * 2);
     s.mins = new Int32Array(skills.length * 2);
+    s.tops = new Int32Array(skills.length * 2);
   }
   s.nSkills = skills.length;
   let needBits = 0;
   for (let i = 0; i < skills.length; i++) {
     const k = skills[i] as { skill: string; min: number };
-    const id = ctx.index.skillIds.get(k.skill) ?? -1;
+    const sl = lists.skills.get(k.skill);
+    s.skillLists[i] = sl;
+    const id = sl !== undefined ? sl.id : (ctx.index.skillIds.get(k.skill) ?? -1);
     s.ids[i] = id;
     s.mins[i] = k.min;
     if (id >= 0) needBits |= skillTagBit(id);
@@ -403,11 +401,18 @@ export function searchAgentIndexed(
     sourceKind = 1;
     let skillIndex = -1;
     for (let i = 0; i < skills.length; i++) {
-      const k = skills[i] as { skill: string; min: number };
-      const sl = lists.skills.get(k.skill);
+      const min = s.mins[i] as number;
+      const sl = s.skillLists[i];
       let size = 0;
-      if (sl !== undefined)
-        for (let l = k.min; l <= 5; l++) size += (sl.levels[l] as ReadyList<AgentRecord>).size;
+      let top = min;
+      if (sl !== undefined) {
+        for (let l = 5; l >= min; l--) {
+          const n = (sl.levels[l] as ReadyList<AgentRecord>).size;
+          size += n;
+          if (n > 0 && top === min) top = l;
+        }
+      }
+      s.tops[i] = top;
       if (size < sourceSize || (skillIndex === -1 && size <= sourceSize)) {
         sourceSize = size;
         skillIndex = i;
@@ -417,8 +422,7 @@ export function searchAgentIndexed(
     let othersAll = 0;
     let othersSkip = 0;
     for (let i = 0; i < skills.length; i++) {
-      const k = skills[i] as { skill: string; min: number };
-      const m = topReady(lists, k.skill, k.min) - k.min;
+      const m = (s.tops[i] as number) - (s.mins[i] as number);
       othersAll += m;
       if (i !== skillIndex) othersSkip += m;
     }
@@ -429,10 +433,10 @@ export function searchAgentIndexed(
       sourceSize = s.addList(languageList, othersAll);
       sourceKind = 2;
     } else if (skillIndex >= 0) {
-      const k = skills[skillIndex] as { skill: string; min: number };
-      const sl = lists.skills.get(k.skill);
+      const min = s.mins[skillIndex] as number;
+      const sl = s.skillLists[skillIndex];
       if (sl !== undefined) {
-        for (let l = 5; l >= k.min; l--) s.addList(sl.levels[l], l - k.min + othersSkip);
+        for (let l = 5; l >= min; l--) s.addList(sl.levels[l], l - min + othersSkip);
       }
       sourceKind = 3;
       sourceSkill = skillIndex;
@@ -535,8 +539,11 @@ export function searchAgentIndexed(
   if (!excludedButEligible) {
     // The lists' own families; a key lookup only for a skill, language or team no agent has.
     const families: ListFamily[] = [];
-    for (const k of skills) {
-      families.push(lists.skills.get(k.skill)?.family ?? ctx.index.family(`${ch}|s|${k.skill}`));
+    for (let i = 0; i < skills.length; i++) {
+      families.push(
+        s.skillLists[i]?.family ??
+          ctx.index.family(`${ch}|s|${(skills[i] as { skill: string }).skill}`),
+      );
     }
     if (req.language !== null) {
       families.push(
