@@ -1,6 +1,9 @@
 // The only entry point into proto/ for other folders (DESIGN §5.1): the generated
 // protobuf-es code for the switchboard.v1 contract and the vendored gRPC health and
 // reflection protocols. scripts/check-gen.mjs fails when a generated file is missing here.
+// First, before any message is encoded: protobuf-es's string conversion for short ASCII.
+import "./text-encoding.js";
+
 export * from "./gen/google/rpc/error_details_pb.js";
 export * from "./gen/google/rpc/status_pb.js";
 export * from "./gen/grpc/health/v1/health_pb.js";
