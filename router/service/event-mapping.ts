@@ -1,5 +1,6 @@
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { encodeContactEvent, spliceMessage } from "../../core/index.js";
 import {
   type Channel,
   type ContactEvent,
@@ -41,6 +42,47 @@ export function decisionToProto(d: RoutingDecision): ProtoDecision {
     reason: d.reason,
     decideTime: timestampFromMs(d.atMs),
   });
+}
+
+const encodedDecisions = new WeakMap<RoutingDecision, Uint8Array>();
+
+/**
+ * The decision as RoutingDecision binary, encoded once: an offer and its OFFERED event splice
+ * the same bytes in (a decision is the costliest part of either to encode).
+ */
+export function decisionBytes(d: RoutingDecision): Uint8Array {
+  let bytes = encodedDecisions.get(d);
+  if (bytes === undefined) {
+    bytes = toBinary(RoutingDecisionSchema, decisionToProto(d));
+    encodedDecisions.set(d, bytes);
+  }
+  return bytes;
+}
+
+const EVENT_DECISION = ContactEventSchema.field.decision.number;
+const EVENT_FIELDS = ContactEventSchema.fields.map((f) => ({
+  name: f.localName as keyof ContactEvent & string,
+  afterDecision: f.number > EVENT_DECISION,
+}));
+
+/**
+ * `event` (built without a decision) with `decision`'s cached bytes spliced in at the decision's
+ * field number, fields in number order: the bytes toBinary gives for the event with the
+ * decision set.
+ */
+export function encodeEvent(
+  event: ContactEvent,
+  decision: RoutingDecision | undefined,
+): Uint8Array {
+  if (decision === undefined) return encodeContactEvent(event);
+  const head: Record<string, unknown> = create(ContactEventSchema);
+  const tail: Record<string, unknown> = create(ContactEventSchema);
+  for (const f of EVENT_FIELDS) (f.afterDecision ? tail : head)[f.name] = event[f.name];
+  return spliceMessage([
+    encodeContactEvent(head as ContactEvent),
+    { field: EVENT_DECISION, message: decisionBytes(decision) },
+    encodeContactEvent(tail as ContactEvent),
+  ]);
 }
 
 export function agentStateToProto(state: AgentState): ProtoAgentState {

@@ -2,6 +2,7 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import {
+  decodeContactEvent,
   decodeContactRecord,
   encodeContactEvent,
   encodeContactRecord,
@@ -14,6 +15,7 @@ import {
   ContactEventType,
   ContactRecordSchema,
   ContactSchema,
+  DispositionSchema,
   IntermediaryKind,
   QueueSchema,
   RoutingRuleSchema,
@@ -22,7 +24,7 @@ import type { RoutingDecision } from "../engine/decision.js";
 import { createRouterEngine } from "../engine/engine.js";
 import { agentToProfile, buildRoutingConfig } from "./config-mapping.js";
 import { contactToInput, historyToEngine } from "./contact-mapping.js";
-import { contactEvent, decisionToProto } from "./event-mapping.js";
+import { contactEvent, decisionBytes, decisionToProto, encodeEvent } from "./event-mapping.js";
 import { contactBytes, contactChanged } from "./partition-state.js";
 import { encodeOffer, encodeRecord } from "./publish-events.js";
 
@@ -187,6 +189,36 @@ describe("spliced encodings (publish-events.ts)", () => {
     );
     expect(spliced).toEqual(whole);
     expect(decodeContactRecord(spliced).contact?.channelMetadata["email.subject"]).toBe("Refund");
+  });
+
+  it("an event with the decision's cached bytes spliced in is toBinary's event, for every field set", () => {
+    const base = {
+      tenant: "acme",
+      contactId: "c9",
+      channel: Channel.EMAIL,
+      sequence: 4,
+      atMs: 1000,
+    };
+    const details = {
+      agentId: "anna",
+      queueId: "billing",
+      position: 2,
+      expectedWaitMs: 30_000,
+      offerId: "o1",
+      transferAgentId: "bob",
+      transferQueueId: "vip",
+      reason: "why",
+      disposition: create(DispositionSchema, { code: "solved", resolved: true }),
+    };
+    const spliced = encodeEvent(contactEvent(base, ContactEventType.OFFERED, details), decision);
+    const whole = encodeContactEvent(
+      contactEvent(base, ContactEventType.OFFERED, { ...details, decision }),
+    );
+    expect(spliced).toEqual(whole);
+    expect(decodeContactEvent(spliced).decision?.scoreTerms[0]?.name).toBe("idle_time");
+    expect(decisionBytes(decision)).toBe(decisionBytes(decision));
+    const plain = contactEvent(base, ContactEventType.CONNECTED, { agentId: "anna" });
+    expect(encodeEvent(plain, undefined)).toEqual(encodeContactEvent(plain));
   });
 
   it("an offer with the contact spliced in is toBinary's offer message", () => {

@@ -4,7 +4,6 @@ import {
   agentEventSubject,
   contactEventSubject,
   encodeAgentEvent,
-  encodeContactEvent,
   encodeOfferMessage,
   msgIds,
   offerSubject,
@@ -23,8 +22,9 @@ import type { AgentState } from "../engine/domain.js";
 import {
   agentStateToProto,
   contactEvent,
-  decisionToProto,
+  decisionBytes,
   type EventDetails,
+  encodeEvent,
 } from "./event-mapping.js";
 import type { PartitionContext } from "./partition-context.js";
 import { type ContactEntry, contactBytes } from "./partition-state.js";
@@ -52,15 +52,17 @@ export function contactEventTask(
   entry.sequence += 1;
   const sequence = entry.sequence;
   const { contact } = entry;
+  // The decision goes in as bytes at encoding (encodeEvent): its offer has encoded it already.
+  const { decision, ...rest } = details;
   const event = contactEvent(
     { tenant: ctx.tenant, contactId: contact.id, channel: contact.channel, sequence, atMs },
     type,
-    details,
+    rest,
   );
   return async () => {
     const subject = contactEventSubject(ctx.bus.subjects, ctx.tenant, contact.channel);
     const msgId = msgIds.contactEvent(ctx.tenant, contact.id, sequence);
-    const eventBytes = encodeContactEvent(event);
+    const eventBytes = encodeEvent(event, decision);
     const ack = await ctx.io(() => ctx.bus.publish(subject, eventBytes, { msgId }));
     ctx.logger.debug(
       { contactId: contact.id, type, sequence, duplicate: ack.duplicate, lease: ctx.lease.token },
@@ -77,6 +79,7 @@ export function contactEventTask(
 const RECORD_CONTACT = ContactRecordSchema.field.contact.number;
 const RECORD_LAST_EVENT = ContactRecordSchema.field.lastEvent.number;
 const OFFER_CONTACT = OfferSchema.field.contact.number;
+const OFFER_DECISION = OfferSchema.field.decision.number;
 const RESPONSE_OFFER = AgentServiceConnectResponseSchema.field.offer.number;
 
 /**
@@ -162,7 +165,8 @@ export function publishOffer(
 
 /**
  * AgentServiceConnectResponse {offer: {offerId, contact, decision, expireTime}} with the
- * contact spliced in from its cached bytes (fields in number order: toBinary's bytes).
+ * contact and the decision spliced in from their cached bytes (fields in number order:
+ * toBinary's bytes).
  */
 export function encodeOffer(
   contact: Contact,
@@ -171,14 +175,12 @@ export function encodeOffer(
   const head = toBinary(OfferSchema, create(OfferSchema, { offerId: offer.offerId }));
   const tail = toBinary(
     OfferSchema,
-    create(OfferSchema, {
-      decision: decisionToProto(offer.decision),
-      expireTime: timestampFromMs(offer.expiresAtMs),
-    }),
+    create(OfferSchema, { expireTime: timestampFromMs(offer.expiresAtMs) }),
   );
   const offerBytes = spliceMessage([
     head,
     { field: OFFER_CONTACT, message: contactBytes(contact) },
+    { field: OFFER_DECISION, message: decisionBytes(offer.decision) },
     tail,
   ]);
   return spliceMessage([{ field: RESPONSE_OFFER, message: offerBytes }]);
