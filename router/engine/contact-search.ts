@@ -22,13 +22,12 @@ export function searchContactIndexed(
   let considered = 0;
   const tag = agent.tag;
   for (let ch = 0; ch < ctx.waiting.byChannel.length; ch++) {
+    // Room first: it reads only the agent, the lookups below read the waiting index's Maps.
+    if (!canTake(agent, ch, ctx.capacityMilli)) continue;
     const buckets = ctx.waiting.byChannel[ch] as Map<string, Map<string, WaitGroup>>;
-    const reserved = (ctx.waiting.reserved[ch] as Map<string, Map<string, WaitGroup>>).get(
-      agent.id,
-    );
-    if ((buckets.size === 0 && reserved === undefined) || !canTake(agent, ch, ctx.capacityMilli)) {
-      continue;
-    }
+    const byAgent = ctx.waiting.reserved[ch] as Map<string, Map<string, WaitGroup>>;
+    const reserved = byAgent.size === 0 ? undefined : byAgent.get(agent.id);
+    if (buckets.size === 0 && reserved === undefined) continue;
     // The same visit for the agent's own reserved groups, the skill-less bucket and each of
     // the agent's skills, inlined as a loop (no per-call closure).
     const skills = agent.profile.skillNames;

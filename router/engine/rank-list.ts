@@ -29,7 +29,12 @@ export class RankList<T> {
     }
     const bi = this.blockFor(item);
     const block = blocks[bi] as T[];
-    block.splice(this.indexIn(block, item), 0, item);
+    // Shift by hand rather than `splice`: a runtime call that also allocates the (empty)
+    // array of removed items, on every insert.
+    const at = this.indexIn(block, item);
+    block.push(item);
+    for (let j = block.length - 1; j > at; j--) block[j] = block[j - 1] as T;
+    block[at] = item;
     if (block.length > MAX_BLOCK) blocks.splice(bi + 1, 0, block.splice(block.length >> 1));
   }
 
@@ -40,8 +45,10 @@ export class RankList<T> {
     const block = blocks[bi] as T[];
     const i = this.indexIn(block, item);
     if (block[i] !== item) return false;
-    block.splice(i, 1);
-    if (block.length === 0) blocks.splice(bi, 1);
+    const last = block.length - 1;
+    for (let j = i; j < last; j++) block[j] = block[j + 1] as T;
+    block.pop();
+    if (last === 0) blocks.splice(bi, 1);
     this.size--;
     return true;
   }
