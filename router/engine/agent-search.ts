@@ -24,8 +24,8 @@ import { canTake, failedConstraint } from "./eligibility.js";
 import type { ListFamily, ListNode, ReadyList } from "./ready-list.js";
 import type { AgentRecord, ContactRecord } from "./records.js";
 import type { Requirement } from "./requirements.js";
-import { maxMargin, scoreOf } from "./scoring.js";
-import type { AgentSearchResult, SearchContext } from "./search-types.js";
+import { idleSeconds, maxMargin, proficiencyMargin, scoreOf } from "./scoring.js";
+import { type AgentSearchResult, NO_EXCLUSIONS, type SearchContext } from "./search-types.js";
 
 const ACCOUNT_PRESCORE_LIMIT = 32;
 
@@ -64,6 +64,9 @@ class Walk {
   bestScore = Number.NEGATIVE_INFINITY;
   /** The best agent's ready seq on this channel (ties go to the earlier one). */
   bestSeq = 0;
+  /** The best agent's proficiency margin and ready-since time: its score's raw terms. */
+  bestMargin = 0;
+  bestSinceMs = 0;
   /** The requirement's language has a tag bit (or there is none): the tag test proved it. */
   languageInTag = true;
   /** visitNode must read the profile: a language without a tag bit, an intermediary, teams. */
@@ -144,7 +147,11 @@ class Walk {
     if (failCode(a, this.req, this.ids, this.mins, this.nSkills) !== OK) return;
     if (this.c.excluded.size > 0 && this.c.excluded.has(a.id)) return;
     const ch = this.ch;
-    this.offer(a, scoreFast(a, this, a.readySinceMs[ch] ?? this.nowMs), seqOf(a, ch));
+    let margin = 0;
+    for (let i = 0; i < this.nSkills; i++) {
+      margin += (a.levels[this.ids[i] as number] as number) - (this.mins[i] as number);
+    }
+    this.offer(a, margin, a.readySinceMs[ch] ?? this.nowMs, seqOf(a, ch));
   }
 
   /**
@@ -159,10 +166,13 @@ class Walk {
     const a = node.item;
     this.see(a, node.tag);
     const levels = a.levels;
+    let margin = 0;
     for (let i = 0; i < this.nSkills; i++) {
       const id = this.ids[i] as number;
       const l = id >= 0 && id < levels.length ? (levels[id] as number) : 0;
-      if (l === 0 || l < (this.mins[i] as number)) return;
+      const min = this.mins[i] as number;
+      if (l === 0 || l < min) return;
+      margin += l - min;
     }
     const req = this.req;
     if (this.profileCheck) {
@@ -178,11 +188,15 @@ class Walk {
       if (req.teams !== null && !req.teams.has(p.team)) return;
     }
     if (this.c.excluded.size > 0 && this.c.excluded.has(a.id)) return;
-    this.offer(a, scoreFast(a, this, node.sinceMs), node.seq);
+    this.offer(a, margin, node.sinceMs, node.seq);
   }
 
-  /** Keeps `a` if it beats the best so far (score, then earlier ready seq). */
-  offer(a: AgentRecord, score: number, seq: number): void {
+  /**
+   * Scores an eligible agent from its proficiency margin and ready-since time, and keeps it if
+   * it beats the best so far (score, then earlier ready seq).
+   */
+  offer(a: AgentRecord, margin: number, sinceMs: number, seq: number): void {
+    const score = scoreFast(a, this, sinceMs, margin);
     if (
       this.best === null ||
       score > this.bestScore ||
@@ -191,6 +205,8 @@ class Walk {
       this.best = a;
       this.bestScore = score;
       this.bestSeq = seq;
+      this.bestMargin = margin;
+      this.bestSinceMs = sinceMs;
     }
   }
 
@@ -295,13 +311,12 @@ function explainCode(
   return authorizationCode(a.profile, req);
 }
 
-/** scoreOf for an eligible agent, same terms in the same order (so the same float). */
-function scoreFast(a: AgentRecord, s: Walk, sinceMs: number): number {
+/**
+ * scoreOf for an eligible agent whose proficiency margin the caller summed from its levels:
+ * same terms in the same order (so the same float).
+ */
+function scoreFast(a: AgentRecord, s: Walk, sinceMs: number, margin: number): number {
   const w = s.w;
-  let margin = 0;
-  for (let i = 0; i < s.nSkills; i++) {
-    margin += (a.levels[s.ids[i] as number] as number) - (s.mins[i] as number);
-  }
   const c = s.c;
   let score = w.idlePerSec * ((s.nowMs - sinceMs) / 1000);
   score += w.proficiency * margin;
@@ -324,7 +339,15 @@ export function searchAgentIndexed(
   if (req.agentOnly !== null || lists === undefined) return searchOne(ctx, c, w, nowMs);
   const hit = ctx.cache.get(req.signature);
   if (hit !== undefined) {
-    return { winner: null, score: 0, considered: 0, exclusions: hit.exclusions, cached: true };
+    return {
+      winner: null,
+      score: 0,
+      margin: 0,
+      idleSeconds: 0,
+      considered: 0,
+      exclusions: hit.exclusions,
+      cached: true,
+    };
   }
   const s = walk;
   s.req = req;
@@ -487,7 +510,15 @@ export function searchAgentIndexed(
   s.best = null;
   if (winner !== null) {
     s.forget();
-    return { winner, score: s.bestScore, considered, exclusions: [], cached: false };
+    return {
+      winner,
+      score: s.bestScore,
+      margin: s.bestMargin,
+      idleSeconds: (nowMs - s.bestSinceMs) / 1000,
+      considered,
+      exclusions: NO_EXCLUSIONS,
+      cached: false,
+    };
   }
   // Nobody eligible: each considered agent's first failed constraint, in encounter order.
   const counts = s.counts;
@@ -563,7 +594,15 @@ export function searchAgentIndexed(
       exclusions,
     });
   }
-  return { winner: null, score: 0, considered, exclusions, cached: false };
+  return {
+    winner: null,
+    score: 0,
+    margin: 0,
+    idleSeconds: 0,
+    considered,
+    exclusions,
+    cached: false,
+  };
 }
 
 function seqOf(a: AgentRecord, ch: number): number {
@@ -594,8 +633,10 @@ function searchOne(
       return {
         winner: a,
         score: scoreOf(a, c, w, nowMs),
+        margin: proficiencyMargin(a, c.req),
+        idleSeconds: idleSeconds(a, c.req.channel, nowMs),
         considered: 1,
-        exclusions: [],
+        exclusions: NO_EXCLUSIONS,
         cached: false,
       };
     }
@@ -604,6 +645,8 @@ function searchOne(
     return {
       winner: null,
       score: 0,
+      margin: 0,
+      idleSeconds: 0,
       considered: 1,
       exclusions: reserved === null ? [own] : [reserved, own],
       cached: false,
@@ -612,6 +655,8 @@ function searchOne(
   return {
     winner: null,
     score: 0,
+    margin: 0,
+    idleSeconds: 0,
     considered: 0,
     exclusions: reserved === null ? [] : [reserved],
     cached: false,

@@ -11,13 +11,8 @@ import { CHANNELS } from "./domain.js";
 import type { EngineCore } from "./engine-core.js";
 import { searchAgentNaive, searchContactNaive } from "./naive-search.js";
 import type { AgentRecord, ContactRecord, OfferRecord } from "./records.js";
-import { scoreOf, scoreTerms } from "./scoring.js";
-
-/**
- * Shared by every decision with a winner. Frozen: a caller mutating one effect's explanation
- * must not change another's.
- */
-const NO_EXCLUSIONS: readonly Exclusion[] = Object.freeze([]);
+import { scoreOf, scoreTerms, termsOf } from "./scoring.js";
+import { NO_EXCLUSIONS } from "./search-types.js";
 
 /** The winner's reason for the usual small counts, built once instead of per decision. */
 const BEST_OF: readonly string[] = Array.from({ length: 256 }, (_, n) => bestOf(n));
@@ -45,7 +40,7 @@ export function routeContact(
       r.considered,
       r.winner.id,
       r.score,
-      scoreTerms(r.winner, c, w, nowMs),
+      termsOf(r.winner, c, w, r.margin, r.idleSeconds),
       NO_EXCLUSIONS,
       BEST_OF[r.considered] ?? bestOf(r.considered),
     );

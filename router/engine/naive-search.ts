@@ -9,7 +9,7 @@ import type { ScoringWeights } from "./config-types.js";
 import { servedBefore } from "./contact-order.js";
 import { canTake, failedConstraint } from "./eligibility.js";
 import type { AgentRecord, ContactRecord } from "./records.js";
-import { scoreOf } from "./scoring.js";
+import { idleSeconds, proficiencyMargin, scoreOf } from "./scoring.js";
 import {
   type AgentSearchResult,
   type ContactSearchResult,
@@ -56,9 +56,26 @@ export function searchAgentNaive(
       bestScore = s;
     }
   }
-  if (best !== null)
-    return { winner: best, score: bestScore, considered, exclusions: [], cached: false };
-  return { winner: null, score: 0, considered, exclusions: tally.toList(), cached: false };
+  if (best !== null) {
+    return {
+      winner: best,
+      score: bestScore,
+      margin: proficiencyMargin(best, req),
+      idleSeconds: idleSeconds(best, ch, nowMs),
+      considered,
+      exclusions: [],
+      cached: false,
+    };
+  }
+  return {
+    winner: null,
+    score: 0,
+    margin: 0,
+    idleSeconds: 0,
+    considered,
+    exclusions: tally.toList(),
+    cached: false,
+  };
 }
 
 export function searchContactNaive(

@@ -52,6 +52,23 @@ export function scoreTerms(
   w: ScoringWeights,
   nowMs: number,
 ): ScoreTerm[] {
+  return termsOf(
+    agent,
+    c,
+    w,
+    proficiencyMargin(agent, c.req),
+    idleSeconds(agent, c.req.channel, nowMs),
+  );
+}
+
+/** scoreTerms from a margin and idle time the caller already knows. */
+export function termsOf(
+  agent: AgentRecord,
+  c: ContactRecord,
+  w: ScoringWeights,
+  margin: number,
+  idle: number,
+): ScoreTerm[] {
   return [
     {
       name: "preferredAgent",
@@ -59,7 +76,7 @@ export function scoreTerms(
       weight: w.preferredAgent,
     },
     { name: "accountOwner", value: isAccountOwner(agent, c), weight: w.accountOwner },
-    { name: "proficiency", value: proficiencyMargin(agent, c.req), weight: w.proficiency },
-    { name: "idle", value: idleSeconds(agent, c.req.channel, nowMs), weight: w.idlePerSec },
+    { name: "proficiency", value: margin, weight: w.proficiency },
+    { name: "idle", value: idle, weight: w.idlePerSec },
   ];
 }

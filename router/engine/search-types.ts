@@ -14,9 +14,21 @@ export interface SearchContext {
   stamp: number;
 }
 
+/**
+ * No exclusions: what a search with a winner returns and every decision with a winner carries.
+ * Frozen and shared: a caller mutating one effect's explanation must not change another's.
+ */
+export const NO_EXCLUSIONS: readonly Exclusion[] = Object.freeze([]);
+
 export interface AgentSearchResult {
   readonly winner: AgentRecord | null;
   readonly score: number;
+  /**
+   * The winner's raw score terms as the search computed them (0 without a winner): its
+   * proficiency margin and idle seconds, so the explanation need not look them up again.
+   */
+  readonly margin: number;
+  readonly idleSeconds: number;
   readonly considered: number;
   readonly exclusions: readonly Exclusion[];
   readonly cached: boolean;
