@@ -659,7 +659,9 @@ describe("kiosk-sim", () => {
     expect(summary.agentsJoined).toBeLessThanOrEqual(summary.contactsCreated);
     expect(summary.csatAnswered).toBeGreaterThan(0);
     expect(summary.faultsRaised).toBeGreaterThan(0);
-    expect(summary.faultsDeduped).toBeGreaterThan(0);
+    // How many repeats hit a still-open fault depends on timing (two codes, agents resolving
+    // within 100 ms): none in some runs on a loaded machine. The dedupe itself has its own
+    // deterministic test above; here the counts only have to agree with the server's.
     expect(summary.faultsRaised + summary.faultsDeduped).toBeLessThanOrEqual(summary.faultsSent);
     // What the devices were told matches what the adapter counted (requests in flight when the
     // run stopped may be counted by the server only).
@@ -668,6 +670,8 @@ describe("kiosk-sim", () => {
     expect(created).toBeLessThanOrEqual(summary.helpRequests);
     const raised = await metric(stack, 'switchboard_kiosk_faults_total{outcome="raised"}');
     expect(raised).toBeGreaterThanOrEqual(summary.faultsRaised);
+    const deduped = await metric(stack, 'switchboard_kiosk_faults_total{outcome="deduped"}');
+    expect(deduped ?? 0).toBeGreaterThanOrEqual(summary.faultsDeduped);
   });
 });
 
