@@ -61,8 +61,7 @@ export function routeContact(
     `no eligible agent now${r.cached ? " (unchanged since last check)" : ""}` +
       (top === null ? "" : `; mostly ${top.constraint} (${top.agentsExcluded})`),
   );
-  core.waiting.add(c);
-  const position = queuePosition(core, c);
+  const position = core.waiting.add(c);
   effects.push({
     type: "CONTACT_QUEUED",
     atMs: nowMs,

@@ -8,8 +8,9 @@
  * strict total order that does not change while an item is inside (servedBeforeInQueue is
  * time-invariant, and a contact's keys only change while it is out of the waiting index).
  *
- * Complexity (n items, B = MAX_BLOCK): insert / remove O(log n + B + n/B), rank O(log n + n/B),
- * size O(1). With B = 128 and queues of up to tens of thousands, a few hundred word operations.
+ * Complexity (n items, B = MAX_BLOCK): insert (which returns the rank) / remove
+ * O(log n + B + n/B), rank O(log n + n/B), size O(1). With B = 128 and queues of up to tens of
+ * thousands, a few hundred word operations.
  */
 const MAX_BLOCK = 128;
 
@@ -20,12 +21,13 @@ export class RankList<T> {
   /** `before(a, b)` is true when a comes first; a strict total order. */
   constructor(private readonly before: (a: T, b: T) => boolean) {}
 
-  insert(item: T): void {
+  /** Adds `item` and returns its rank (items before it), found on the way in. */
+  insert(item: T): number {
     this.size++;
     const blocks = this.blocks;
     if (blocks.length === 0) {
       blocks.push([item]);
-      return;
+      return 0;
     }
     const bi = this.blockFor(item);
     const block = blocks[bi] as T[];
@@ -36,6 +38,7 @@ export class RankList<T> {
     for (let j = block.length - 1; j > at; j--) block[j] = block[j - 1] as T;
     block[at] = item;
     if (block.length > MAX_BLOCK) blocks.splice(bi + 1, 0, block.splice(block.length >> 1));
+    return this.ahead(bi) + at;
   }
 
   remove(item: T): boolean {
@@ -58,9 +61,14 @@ export class RankList<T> {
     const blocks = this.blocks;
     if (blocks.length === 0) return 0;
     const bi = this.blockFor(item);
+    return this.ahead(bi) + this.indexIn(blocks[bi] as T[], item);
+  }
+
+  /** Items in the blocks before block `bi`. */
+  private ahead(bi: number): number {
     let ahead = 0;
-    for (let b = 0; b < bi; b++) ahead += (blocks[b] as T[]).length;
-    return ahead + this.indexIn(blocks[bi] as T[], item);
+    for (let b = 0; b < bi; b++) ahead += (this.blocks[b] as T[]).length;
+    return ahead;
   }
 
   /** The first block whose last item is not before `item` (the last block if none). */

@@ -40,7 +40,8 @@ export class WaitingIndex {
     return (this.byQueue.get(c.queueId)?.rank(c) ?? 0) + 1;
   }
 
-  add(c: ContactRecord): void {
+  /** Files a waiting contact; returns its position (1 = next in its queue). */
+  add(c: ContactRecord): number {
     const req = c.req;
     const canonical = req.agentOnly ?? req.skills[0]?.skill ?? "";
     const buckets = this.bucketsOf(req);
@@ -72,7 +73,7 @@ export class WaitingIndex {
       q = new RankList(servedBeforeInQueue);
       this.byQueue.set(c.queueId, q);
     }
-    q.insert(c);
+    return q.insert(c) + 1;
   }
 
   private bucketsOf(req: WaitGroup["req"]): Map<string, Map<string, WaitGroup>> {
