@@ -8,7 +8,9 @@ describe("RankList", () => {
       fc.property(
         fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 400 })), { maxLength: 600 }),
         (ops) => {
-          const list = new RankList<number>((a, b) => a < b);
+          const list = new RankList<number>(1, (v, out) => {
+            out[0] = v;
+          });
           const model: number[] = [];
           for (const [add, v] of ops) {
             if (add && !model.includes(v)) {

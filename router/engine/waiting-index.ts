@@ -12,7 +12,7 @@
  * position is a RankList rank, O(log W + W/B), not a scan of the queue.
  */
 import type { AgentIndex } from "./agent-index.js";
-import { servedBeforeInQueue } from "./contact-order.js";
+import { QUEUE_KEY_WIDTH, queueKey, servedBeforeInQueue } from "./contact-order.js";
 import { CHANNELS } from "./domain.js";
 import { IndexedHeap } from "./indexed-heap.js";
 import { RankList } from "./rank-list.js";
@@ -70,7 +70,7 @@ export class WaitingIndex {
     this.all.add(c);
     let q = this.byQueue.get(c.queueId);
     if (q === undefined) {
-      q = new RankList(servedBeforeInQueue);
+      q = new RankList(QUEUE_KEY_WIDTH, queueKey);
       this.byQueue.set(c.queueId, q);
     }
     return q.insert(c) + 1;
