@@ -69,6 +69,11 @@ class Walk {
   bestSinceMs = 0;
   /** The requirement's language has a tag bit (or there is none): the tag test proved it. */
   languageInTag = true;
+  /**
+   * The requirement skill whose level lists the walk comes from (-1 if none): an agent met on
+   * a list of level l has that skill at level l, so its level need not be read.
+   */
+  knownSkill = -1;
   /** visitNode must read the profile: a language without a tag bit, an intermediary, teams. */
   profileCheck = false;
   /**
@@ -102,9 +107,13 @@ class Walk {
   /** Exclusion counts by code, and codes in first-seen order (deterministic explanations). */
   readonly counts = new Int32Array(NAMES.length);
   readonly order: number[] = [];
-  /** Per cursor: its node, its margin, and the bound of its node (cached until it moves). */
+  /**
+   * Per cursor: its node, its margin, its list's level of the known skill (0 if not a skill
+   * list), and the bound of its node (cached until it moves).
+   */
   readonly curNode: (ListNode<AgentRecord> | null)[] = [];
   readonly curMargin: number[] = [];
+  readonly curLevel: number[] = [];
   readonly curBound: number[] = [];
   nCur = 0;
   accountBound = 0;
@@ -158,20 +167,25 @@ class Walk {
    * Considers an agent met on the walk, whose node passed the tag test. Its node proves what
    * failCode would check first and the tag exactly: it works this channel (lists are per
    * channel), it is in the account team when the requirement has one (the walk then comes
-   * from that team's list), its tier is high enough, and it speaks a language with a tag bit.
-   * So only the skill levels are read, and the profile only for a language without a tag bit,
-   * an intermediary or a team restriction. Idle time and ready seq come from the node.
+   * from that team's list), its tier is high enough, it speaks a language with a tag bit,
+   * and it has the known skill at the list's level `knownLevel` (at least the minimum). So only
+   * the other skills' levels are read (for a one-skill requirement walked on its own lists, no
+   * part of the agent is), and the profile only for a language without a tag bit, an
+   * intermediary or a team restriction. Idle time and ready seq come from the node.
    */
-  visitNode(node: ListNode<AgentRecord>): void {
+  visitNode(node: ListNode<AgentRecord>, knownLevel: number): void {
     const a = node.item;
     this.see(a, node.tag);
-    const levels = a.levels;
     let margin = 0;
     for (let i = 0; i < this.nSkills; i++) {
-      const id = this.ids[i] as number;
-      const l = id >= 0 && id < levels.length ? (levels[id] as number) : 0;
       const min = this.mins[i] as number;
-      if (l === 0 || l < min) return;
+      let l = knownLevel;
+      if (i !== this.knownSkill) {
+        const levels = a.levels;
+        const id = this.ids[i] as number;
+        l = id >= 0 && id < levels.length ? (levels[id] as number) : 0;
+        if (l === 0 || l < min) return;
+      }
       margin += l - min;
     }
     const req = this.req;
@@ -210,9 +224,10 @@ class Walk {
     }
   }
 
-  addList(list: ReadyList<AgentRecord> | undefined, margin: number): number {
+  addList(list: ReadyList<AgentRecord> | undefined, margin: number, level: number): number {
     if (list !== undefined && list.head !== null) {
       this.curMargin[this.nCur] = margin;
+      this.curLevel[this.nCur] = level;
       this.setCursor(this.nCur, list.head);
       this.nCur++;
     }
@@ -323,7 +338,8 @@ function scoreFast(a: AgentRecord, s: Walk, sinceMs: number, margin: number): nu
   score +=
     w.accountOwner *
     (c.c.accountId !== null && a.profile.authAccountIds.has(c.c.accountId) ? 1 : 0);
-  score += w.preferredAgent * (c.preferredAgentId === a.id ? 1 : 0);
+  // The null test first: most contacts have no preferred agent, and then `a` is not read.
+  score += w.preferredAgent * (c.preferredAgentId !== null && c.preferredAgentId === a.id ? 1 : 0);
   return score;
 }
 
@@ -361,6 +377,7 @@ export function searchAgentIndexed(
   s.nSeen = 0;
   s.nPre = 0;
   s.nCur = 0;
+  s.knownSkill = -1;
   const skills = req.skills;
   if (skills.length > s.ids.length) {
     s.ids = new Int32Array(skills.length * 2);
@@ -417,7 +434,7 @@ export function searchAgentIndexed(
   let sourceKind: number;
   let sourceSkill = -1;
   if (req.accountOnly !== null) {
-    sourceSize = s.addList(accountList, maxMargin(req, -1));
+    sourceSize = s.addList(accountList, maxMargin(req, -1), 0);
     sourceKind = 0;
   } else {
     sourceSize = lists.all.size;
@@ -453,18 +470,19 @@ export function searchAgentIndexed(
     const languageSize =
       req.language === null ? Number.POSITIVE_INFINITY : (languageList?.size ?? 0);
     if (languageSize < sourceSize) {
-      sourceSize = s.addList(languageList, othersAll);
+      sourceSize = s.addList(languageList, othersAll, 0);
       sourceKind = 2;
     } else if (skillIndex >= 0) {
       const min = s.mins[skillIndex] as number;
       const sl = s.skillLists[skillIndex];
       if (sl !== undefined) {
-        for (let l = 5; l >= min; l--) s.addList(sl.levels[l], l - min + othersSkip);
+        for (let l = 5; l >= min; l--) s.addList(sl.levels[l], l - min + othersSkip, l);
       }
       sourceKind = 3;
       sourceSkill = skillIndex;
+      s.knownSkill = skillIndex;
     } else {
-      s.addList(lists.all, othersAll);
+      s.addList(lists.all, othersAll, 0);
     }
   }
 
@@ -499,7 +517,7 @@ export function searchAgentIndexed(
       // Provably ineligible from the node alone: considered, but its record is not read.
       if (s.nPre === 0 || !s.isPre(node.item)) s.see(node.item, tag);
     } else if (s.nPre === 0 || node.item.stamp !== s.stamp) {
-      s.visitNode(node);
+      s.visitNode(node, s.curLevel[pick] as number);
     }
   }
   // Drop references so a finished search keeps no agents or contacts alive.
@@ -532,7 +550,7 @@ export function searchAgentIndexed(
   const fromTag = req.accountOnly === null;
   const languageId =
     req.language === null ? NO_LANGUAGE : (ctx.index.languageIds.get(req.language) ?? -1);
-  const knownSkill = sourceKind === 3 ? sourceSkill : -1;
+  const knownSkill = s.knownSkill;
   for (let i = 0; i < considered; i++) {
     const a = s.seen[i] as AgentRecord;
     let code =
