@@ -6,7 +6,9 @@
  *
  * Calls for one key (a contact's events, a contact's offer messages, an agent's state) run one
  * after another, so a retried publish can never overtake a later one: a withdrawal is stored
- * before the re-offer of its contact, and event sequences arrive in order.
+ * before the re-offer of its contact, and event sequences arrive in order. A key can also just
+ * collect tasks to be waited for (`join`, `tail`): an offer waits for the withdrawals issued
+ * before it to the same agent.
  */
 export class IoPipeline {
   private batch: Promise<unknown>[] = [];
@@ -39,6 +41,28 @@ export class IoPipeline {
       if (this.chains.get(key) === tail) this.chains.delete(key);
     });
     return this.track(run);
+  }
+
+  /**
+   * Makes `key`'s tail wait for `promise` too, without ordering it behind the key's earlier
+   * tasks: for a key whose tasks need not run in turn, only be waited for (`tail`).
+   */
+  join(key: string, promise: Promise<unknown>): void {
+    const previous = this.chains.get(key);
+    const settled = promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    const tail = previous === undefined ? settled : Promise.all([previous, settled]);
+    this.chains.set(key, tail);
+    void tail.then(() => {
+      if (this.chains.get(key) === tail) this.chains.delete(key);
+    });
+  }
+
+  /** Settles once every task of `key` issued until now has settled; undefined if none is left. */
+  tail(key: string): Promise<unknown> | undefined {
+    return this.chains.get(key);
   }
 
   /** Starts a new batch and returns the previous one as a single promise (first failure wins). */

@@ -33,6 +33,7 @@ import { type ContactEntry, contactBytes } from "./partition-state.js";
 export const chainKeys = {
   contactEvents: (contactId: string): string => `event:${contactId}`,
   offerMessages: (contactId: string): string => `offer:${contactId}`,
+  agentWithdrawals: (agentId: string): string => `withdrawals:${agentId}`,
   agentState: (agentId: string): string => `agent:${agentId}`,
 };
 
@@ -158,8 +159,13 @@ export function publishOffer(
   const bytes = encodeOffer(entry.contact, offer);
   const subject = offerSubject(ctx.bus.subjects, ctx.tenant, offer.agentId);
   const msgId = msgIds.offer(ctx.tenant, offer.offerId, "offered");
+  // The agent's desktop hears of the offers it lost before this one: it never shows more than
+  // the agent's capacity, even for a moment (the store never holds more).
+  const withdrawals = ctx.pipe.tail(chainKeys.agentWithdrawals(offer.agentId));
   void ctx.pipe.chain(chainKeys.offerMessages(entry.contact.id), async () => {
-    if (await committed) await ctx.io(() => ctx.bus.publish(subject, bytes, { msgId }));
+    if (!(await committed)) return;
+    await withdrawals;
+    await ctx.io(() => ctx.bus.publish(subject, bytes, { msgId }));
   });
 }
 
@@ -188,7 +194,8 @@ export function encodeOffer(
 
 /**
  * Issued on the contact's offer chain: a re-offer of the contact, issued later, is published
- * only once this withdrawal is stored, so the desktop hears of the withdrawal first.
+ * only once this withdrawal is stored, so the desktop hears of the withdrawal first; so is any
+ * offer to the same agent issued later (`agentWithdrawals`).
  */
 export function publishWithdrawal(
   ctx: PartitionContext,
@@ -205,10 +212,11 @@ export function publishWithdrawal(
   });
   const subject = offerSubject(ctx.bus.subjects, ctx.tenant, offer.agentId);
   const msgId = msgIds.offer(ctx.tenant, offer.offerId, "withdrawn");
-  void ctx.pipe.chain(chainKeys.offerMessages(offer.contactId), async () => {
+  const published = ctx.pipe.chain(chainKeys.offerMessages(offer.contactId), async () => {
     if (await committed)
       await ctx.io(() => ctx.bus.publish(subject, encodeOfferMessage(message), { msgId }));
   });
+  ctx.pipe.join(chainKeys.agentWithdrawals(offer.agentId), published);
 }
 
 export function publishAgentState(
