@@ -38,10 +38,11 @@ export const chainKeys = {
 };
 
 /**
- * Builds the contact's next event (sequence + 1, taken now, on the ordered path) and returns
- * the I/O that publishes it and stores the record GetContact reads (only the latest: a record
- * a later event of the contact overwrites anyway is not written). The msgId carries the
- * sequence, so a replay after takeover publishes each event once.
+ * Takes the contact's next event sequence (+ 1, now, on the ordered path) and returns the I/O
+ * that builds and publishes the event and stores the record GetContact reads (only the latest:
+ * a record a later event of the contact overwrites anyway is not written). The msgId carries
+ * the sequence, so a replay after takeover publishes each event once. The event is built only
+ * if the task runs (an OFFERED event's REJECTED alternative almost never does).
  */
 export function contactEventTask(
   ctx: PartitionContext,
@@ -55,12 +56,12 @@ export function contactEventTask(
   const { contact } = entry;
   // The decision goes in as bytes at encoding (encodeEvent): its offer has encoded it already.
   const { decision, ...rest } = details;
-  const event = contactEvent(
-    { tenant: ctx.tenant, contactId: contact.id, channel: contact.channel, sequence, atMs },
-    type,
-    rest,
-  );
   return async () => {
+    const event = contactEvent(
+      { tenant: ctx.tenant, contactId: contact.id, channel: contact.channel, sequence, atMs },
+      type,
+      rest,
+    );
     const subject = contactEventSubject(ctx.bus.subjects, ctx.tenant, contact.channel);
     const msgId = msgIds.contactEvent(ctx.tenant, contact.id, sequence);
     const eventBytes = encodeEvent(event, decision);
