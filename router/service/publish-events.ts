@@ -96,8 +96,19 @@ export function encodeRecord(
   return spliceMessage([
     { field: RECORD_CONTACT, message: contactBytes(contact) },
     { field: RECORD_LAST_EVENT, message: eventBytes },
-    toBinary(ContactRecordSchema, create(ContactRecordSchema, { sequence: BigInt(sequence) })),
+    sequenceBytes(sequence),
   ]);
+}
+
+/** The record's sequence field; the first few, which nearly every record has, encoded once. */
+const SEQUENCES = Array.from({ length: 64 }, (_, i) => encodeSequence(i));
+
+function sequenceBytes(sequence: number): Uint8Array {
+  return SEQUENCES[sequence] ?? encodeSequence(sequence);
+}
+
+function encodeSequence(sequence: number): Uint8Array {
+  return toBinary(ContactRecordSchema, create(ContactRecordSchema, { sequence: BigInt(sequence) }));
 }
 
 /**
