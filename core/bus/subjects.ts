@@ -48,6 +48,8 @@ export interface SubjectScheme {
 }
 
 const maxTokenLength = 128;
+/** Subject tokens a scheme remembers as valid at most. */
+const VALID_TOKENS = 10_000;
 // A token becomes one subject token: dots would add levels, wildcards would widen filters.
 const wildcardOrDot = /[.*>]/;
 
@@ -66,17 +68,28 @@ export function checkToken(value: string, field: string): void {
 
 export function createSubjectScheme(root = "sb"): SubjectScheme {
   checkToken(root, "subjectRoot");
+  // Values already found valid: tenants, channels, events and agent ids recur on every
+  // publish, and checking each again was most of building a subject. Bounded: starts over.
+  const valid = new Set<string>();
   // Each value is checked under the name the caller knows it by, e.g. "tenant".
-  const build = (kind: string, fields: Record<string, string>): string => {
-    for (const [field, value] of Object.entries(fields)) checkToken(value, field);
-    return [root, kind, ...Object.values(fields)].join(".");
+  const token = (value: string, field: string): string => {
+    if (!valid.has(value)) {
+      checkToken(value, field);
+      if (valid.size >= VALID_TOKENS) valid.clear();
+      valid.add(value);
+    }
+    return value;
   };
   return {
     root,
-    contact: (tenant, channel, event) => build("contact", { tenant, channel, event }),
-    agent: (tenant, agentId, event) => build("agent", { tenant, agentId, event }),
-    offer: (tenant, agentId) => build("offer", { tenant, agentId }),
-    message: (tenant, channel, contactId) => build("message", { tenant, channel, contactId }),
+    contact: (tenant, channel, event) =>
+      `${root}.contact.${token(tenant, "tenant")}.${token(channel, "channel")}.${token(event, "event")}`,
+    agent: (tenant, agentId, event) =>
+      `${root}.agent.${token(tenant, "tenant")}.${token(agentId, "agentId")}.${token(event, "event")}`,
+    offer: (tenant, agentId) =>
+      `${root}.offer.${token(tenant, "tenant")}.${token(agentId, "agentId")}`,
+    message: (tenant, channel, contactId) =>
+      `${root}.message.${token(tenant, "tenant")}.${token(channel, "channel")}.${token(contactId, "contactId")}`,
     deadLetter(originalSubject) {
       checkSubject(originalSubject, "originalSubject");
       return `${root}.dlq.${originalSubject}`;
