@@ -25,7 +25,12 @@ import type { ListFamily, ListNode, ReadyList } from "./ready-list.js";
 import type { AgentRecord, ContactRecord } from "./records.js";
 import type { Requirement } from "./requirements.js";
 import { idleSeconds, maxMargin, proficiencyMargin, scoreOf } from "./scoring.js";
-import { type AgentSearchResult, NO_EXCLUSIONS, type SearchContext } from "./search-types.js";
+import {
+  type AgentSearchResult,
+  NO_EXCLUSIONS,
+  noWinner,
+  type SearchContext,
+} from "./search-types.js";
 
 const ACCOUNT_PRESCORE_LIMIT = 32;
 
@@ -355,15 +360,7 @@ export function searchAgentIndexed(
   if (req.agentOnly !== null || lists === undefined) return searchOne(ctx, c, w, nowMs);
   const hit = ctx.cache.get(req.signature);
   if (hit !== undefined) {
-    return {
-      winner: null,
-      score: 0,
-      margin: 0,
-      idleSeconds: 0,
-      considered: 0,
-      exclusions: hit.exclusions,
-      cached: true,
-    };
+    return noWinner(0, hit.exclusions, true);
   }
   const s = walk;
   s.req = req;
@@ -612,15 +609,7 @@ export function searchAgentIndexed(
       exclusions,
     });
   }
-  return {
-    winner: null,
-    score: 0,
-    margin: 0,
-    idleSeconds: 0,
-    considered,
-    exclusions,
-    cached: false,
-  };
+  return noWinner(considered, exclusions);
 }
 
 function seqOf(a: AgentRecord, ch: number): number {
@@ -660,23 +649,7 @@ function searchOne(
     }
     // `failed` is never "reserved-for-agent": `a` is the agent the contact is reserved for.
     const own: Exclusion = { constraint: failed, agentsExcluded: 1 };
-    return {
-      winner: null,
-      score: 0,
-      margin: 0,
-      idleSeconds: 0,
-      considered: 1,
-      exclusions: reserved === null ? [own] : [reserved, own],
-      cached: false,
-    };
+    return noWinner(1, reserved === null ? [own] : [reserved, own]);
   }
-  return {
-    winner: null,
-    score: 0,
-    margin: 0,
-    idleSeconds: 0,
-    considered: 0,
-    exclusions: reserved === null ? [] : [reserved],
-    cached: false,
-  };
+  return noWinner(0, reserved === null ? [] : [reserved]);
 }

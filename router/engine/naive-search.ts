@@ -14,6 +14,7 @@ import {
   type AgentSearchResult,
   type ContactSearchResult,
   ExclusionTally,
+  noWinner,
   type SearchContext,
 } from "./search-types.js";
 
@@ -67,15 +68,7 @@ export function searchAgentNaive(
       cached: false,
     };
   }
-  return {
-    winner: null,
-    score: 0,
-    margin: 0,
-    idleSeconds: 0,
-    considered,
-    exclusions: tally.toList(),
-    cached: false,
-  };
+  return noWinner(considered, tally.toList());
 }
 
 export function searchContactNaive(

@@ -34,6 +34,15 @@ export interface AgentSearchResult {
   readonly cached: boolean;
 }
 
+/** A search that found nobody eligible: why (`exclusions`), after examining `considered`. */
+export function noWinner(
+  considered: number,
+  exclusions: readonly Exclusion[],
+  cached = false,
+): AgentSearchResult {
+  return { winner: null, score: 0, margin: 0, idleSeconds: 0, considered, exclusions, cached };
+}
+
 export interface ContactSearchResult {
   readonly contact: ContactRecord | null;
   readonly considered: number;
