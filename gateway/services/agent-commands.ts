@@ -154,24 +154,15 @@ export function applyToSession(
 ): void {
   switch (command.case) {
     case "acceptOffer": {
-      const offer = session.pendingOffers.get(command.value.offerId);
-      session.pendingOffers.delete(command.value.offerId);
+      const offer = answer(session, command.value.offerId, nowMs);
       if (offer !== undefined && offer.contactId !== "") {
         session.assigned.set(offer.contactId, offer.channel);
       }
       return;
     }
-    case "rejectOffer": {
-      const { offerId } = command.value;
-      const offer = session.pendingOffers.get(offerId);
-      session.pendingOffers.delete(offerId);
-      for (const [id, expireAtMs] of session.rejectedOffers) {
-        if (expireAtMs <= nowMs) session.rejectedOffers.delete(id);
-      }
-      // Without a known expiry, kept for the longest offer timeout a queue may set.
-      session.rejectedOffers.set(offerId, offer?.expireAtMs ?? nowMs + MAX_OFFER_TIMEOUT_MS);
+    case "rejectOffer":
+      answer(session, command.value.offerId, nowMs);
       return;
-    }
     case "completeContact":
     case "transferContact":
       session.assigned.delete(command.value.contactId);
@@ -184,3 +175,15 @@ export function applyToSession(
 /** Milliseconds of an optional proto timestamp. */
 export const msOf = (t: Parameters<typeof timestampMs>[0] | undefined) =>
   t === undefined ? undefined : timestampMs(t);
+
+/** Moves an offer from pending to answered (kept until it expires); returns what was pending. */
+function answer(session: AgentSession, offerId: string, nowMs: number) {
+  const offer = session.pendingOffers.get(offerId);
+  session.pendingOffers.delete(offerId);
+  for (const [id, expireAtMs] of session.answeredOffers) {
+    if (expireAtMs <= nowMs) session.answeredOffers.delete(id);
+  }
+  // Without a known expiry, kept for the longest offer timeout a queue may set.
+  session.answeredOffers.set(offerId, offer?.expireAtMs ?? nowMs + MAX_OFFER_TIMEOUT_MS);
+  return offer;
+}

@@ -108,7 +108,7 @@ export function createAgentService(
         displayName: agent.displayName,
         pendingOffers: new Map(),
         assigned: sessions.assignments(tenant, agent.id),
-        rejectedOffers: new Map(),
+        answeredOffers: new Map(),
         replaced,
         send: (message) => {
           if (!call.writableEnded && !call.destroyed) call.write(message);

@@ -21,23 +21,21 @@ export interface AgentSession {
   /** Contacts accepted (or restored at login) and not completed yet, with their channel. */
   readonly assigned: Map<string, Channel>;
   /**
-   * Offers rejected on this stream → their expiry: until the router has released them, their
-   * reservation still stands in the store, and must not be offered again (offer-reconcile.ts).
+   * Offers accepted or rejected on this stream → their expiry: until the router has confirmed
+   * or released them, their reservation still stands in the store as RESERVED, and they must
+   * not be offered again (offer-reconcile.ts).
    */
-  readonly rejectedOffers: Map<string, number>;
+  readonly answeredOffers: Map<string, number>;
   send(message: AgentMessage): void;
   /** Aborted when a newer stream for the same agent replaced this one. */
   readonly replaced: AbortController;
 }
 
 /**
- * Whether `session` already has this offer, or is done with it: pending on the desktop,
- * rejected there, or accepted (its contact is assigned). Such an offer is not delivered again.
+ * Whether `session` already has this offer, or is done with it: pending on the desktop, or
+ * accepted or rejected there. Such an offer is not delivered again. (A new offer of a contact
+ * the agent holds, say after the router could not confirm its accept, is another offer id.)
  */
-export function knowsOffer(session: AgentSession, offerId: string, contactId: string): boolean {
-  return (
-    session.pendingOffers.has(offerId) ||
-    session.rejectedOffers.has(offerId) ||
-    session.assigned.has(contactId)
-  );
+export function knowsOffer(session: AgentSession, offerId: string): boolean {
+  return session.pendingOffers.has(offerId) || session.answeredOffers.has(offerId);
 }

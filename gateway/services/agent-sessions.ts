@@ -116,7 +116,7 @@ export async function startAgentSessions(
       const notice = readOfferNotice(notification.data);
       if (notice.case === "offer") {
         // Already on the desktop (offered from the store after a reconnect) or answered there.
-        if (knowsOffer(session, notice.offerId, notice.contactId)) return;
+        if (knowsOffer(session, notice.offerId)) return;
         session.pendingOffers.set(notice.offerId, {
           contactId: notice.contactId,
           channel: notice.channel,

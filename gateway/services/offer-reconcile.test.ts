@@ -32,7 +32,7 @@ function session(
       ]),
     ),
     assigned: new Map(),
-    rejectedOffers: new Map(),
+    answeredOffers: new Map(),
     send: (m) => sent.push(m),
     replaced: new AbortController(),
     sent,
@@ -124,8 +124,9 @@ describe("reconcileOffers (after the bus reconnects)", () => {
   it("offers what was reserved for the agent while the desktop could not hear it", async () => {
     const anna = session("anna", ["o1"]);
     const bob = session("bob", []);
-    bob.assigned.set("c-o5", Channel.CHAT); // accepted already
-    bob.rejectedOffers.set("o6", NOW + 10_000); // rejected, not yet released by the router
+    bob.answeredOffers.set("o5", NOW + 10_000); // accepted, not yet confirmed by the router
+    bob.answeredOffers.set("o6", NOW + 10_000); // rejected, not yet released by the router
+    bob.assigned.set("c-o10", Channel.CHAT); // held under an earlier offer: o10 is a new one
     const { store, reads } = storeWith({
       acme: [
         reservation("o1", "anna"), // on the desktop already
@@ -137,11 +138,12 @@ describe("reconcileOffers (after the bus reconnects)", () => {
         reservation("o7", "bob", "CONFIRMED"),
         reservation("o8", "bob"), // missed, but withdrawn during the reconcile
         reservation("o9", "bob"), // missed
+        reservation("o10", "bob"), // missed
       ],
     });
     const result = await reconcileOffers([anna, bob], { store, clock, logger }, new Set(["o8"]));
-    expect(result).toEqual({ withdrawn: 0, offered: 2 });
-    expect(reads).toEqual(["c-o2", "c-o9"]);
+    expect(result).toEqual({ withdrawn: 0, offered: 3 });
+    expect(reads.sort()).toEqual(["c-o10", "c-o2", "c-o9"]);
     const annaOffer = offered(anna.sent[0] as AgentMessage);
     expect(annaOffer?.offerId).toBe("o2");
     expect(annaOffer?.contact?.id).toBe("c-o2");
@@ -152,8 +154,8 @@ describe("reconcileOffers (after the bus reconnects)", () => {
       channel: Channel.CHAT,
       expireAtMs: NOW + 20_000,
     });
-    expect(bob.sent.map((m) => offered(m)?.offerId)).toEqual(["o9"]);
-    expect([...bob.pendingOffers.keys()]).toEqual(["o9"]);
+    expect(bob.sent.map((m) => offered(m)?.offerId)).toEqual(["o9", "o10"]);
+    expect([...bob.pendingOffers.keys()]).toEqual(["o9", "o10"]);
   });
 
   it("keeps tenants apart", async () => {
@@ -179,8 +181,8 @@ describe("reconcileOffers (after the bus reconnects)", () => {
     expect(s.sent).toEqual([]);
   });
 
-  it("remembers a rejected offer until it expires, so the store's late answer does not bring it back", () => {
-    const s = session("anna", ["o1", "o2"]);
+  it("remembers an accepted or rejected offer until it expires, so the store's late answer does not bring it back", () => {
+    const s = session("anna", ["o1", "o2", "o3"]);
     s.pendingOffers.set("o1", {
       contactId: "c-o1",
       expireAtMs: NOW + 5_000,
@@ -188,9 +190,14 @@ describe("reconcileOffers (after the bus reconnects)", () => {
     });
     applyToSession({ case: "rejectOffer", value: { offerId: "o1" } } as never, s, NOW);
     expect(s.pendingOffers.has("o1")).toBe(false);
-    expect([...s.rejectedOffers]).toEqual([["o1", NOW + 5_000]]);
+    expect([...s.answeredOffers]).toEqual([["o1", NOW + 5_000]]);
+    applyToSession({ case: "acceptOffer", value: { offerId: "o3" } } as never, s, NOW + 1_000);
+    expect(s.assigned.get("c-o3")).toBe(Channel.CHAT);
     // o2 has no known expiry: kept for the longest offer timeout; o1 is dropped once expired.
     applyToSession({ case: "rejectOffer", value: { offerId: "o2" } } as never, s, NOW + 5_000);
-    expect([...s.rejectedOffers]).toEqual([["o2", NOW + 5_000 + 600_000]]);
+    expect([...s.answeredOffers]).toEqual([
+      ["o3", NOW + 1_000 + 600_000],
+      ["o2", NOW + 5_000 + 600_000],
+    ]);
   });
 });

@@ -63,7 +63,7 @@ async function reconcileOne(
     const missed = () =>
       r.state === "RESERVED" &&
       r.expiresAtMs > ctx.clock.nowMs() &&
-      !knowsOffer(session, r.offerId, r.contactId) &&
+      !knowsOffer(session, r.offerId) &&
       !withdrawnMeanwhile.has(r.offerId);
     if (!missed()) continue;
     const stored = await readRecord(store, r.contactId);
