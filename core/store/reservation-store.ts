@@ -106,6 +106,13 @@ export interface Reservation {
   readonly state: ReservationState;
 }
 
+/** The RESERVED and CONFIRMED ones among `offers`, by version: what `listActive*` answer. */
+export function activeByVersion(offers: Iterable<Reservation | undefined>): Reservation[] {
+  return [...offers]
+    .filter((o): o is Reservation => o?.state === "RESERVED" || o?.state === "CONFIRMED")
+    .sort((a, b) => a.version - b.version);
+}
+
 /**
  * Reservations commit the agent and the contact together, atomically: never two agents for one
  * contact, never more than capacity for one agent, also with two routers running by mistake.

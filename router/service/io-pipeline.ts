@@ -32,14 +32,7 @@ export class IoPipeline {
   chain(key: string, task: () => Promise<unknown>): Promise<unknown> {
     const previous = this.chains.get(key);
     const run = previous === undefined ? task() : previous.then(task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.chains.set(key, tail);
-    void tail.then(() => {
-      if (this.chains.get(key) === tail) this.chains.delete(key);
-    });
+    this.setTail(key, settledOf(run));
     return this.track(run);
   }
 
@@ -49,20 +42,21 @@ export class IoPipeline {
    */
   join(key: string, promise: Promise<unknown>): void {
     const previous = this.chains.get(key);
-    const settled = promise.then(
-      () => undefined,
-      () => undefined,
-    );
-    const tail = previous === undefined ? settled : Promise.all([previous, settled]);
-    this.chains.set(key, tail);
-    void tail.then(() => {
-      if (this.chains.get(key) === tail) this.chains.delete(key);
-    });
+    const settled = settledOf(promise);
+    this.setTail(key, previous === undefined ? settled : Promise.all([previous, settled]));
   }
 
   /** Settles once every task of `key` issued until now has settled; undefined if none is left. */
   tail(key: string): Promise<unknown> | undefined {
     return this.chains.get(key);
+  }
+
+  /** Makes `tail` the key's last task, forgotten once it settles unless another came after. */
+  private setTail(key: string, tail: Promise<unknown>): void {
+    this.chains.set(key, tail);
+    void tail.then(() => {
+      if (this.chains.get(key) === tail) this.chains.delete(key);
+    });
   }
 
   /** Starts a new batch and returns the previous one as a single promise (first failure wins). */
@@ -78,4 +72,12 @@ export class IoPipeline {
     const outcomes = await Promise.all([...this.inFlight]);
     return outcomes.every((ok) => ok);
   }
+}
+
+/** Resolves (never rejects) once `promise` settled either way. */
+function settledOf(promise: Promise<unknown>): Promise<undefined> {
+  return promise.then(
+    () => undefined,
+    () => undefined,
+  );
 }

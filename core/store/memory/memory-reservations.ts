@@ -1,16 +1,17 @@
 import type { Clock } from "../../clock.js";
-import type {
-  CompleteResult,
-  ConfirmLiveResult,
-  ConfirmResult,
-  Fence,
-  ReleaseResult,
-  Reservation,
-  ReservationOp,
-  ReservationOpResult,
-  ReservationStore,
-  ReserveInput,
-  ReserveResult,
+import {
+  activeByVersion,
+  type CompleteResult,
+  type ConfirmLiveResult,
+  type ConfirmResult,
+  type Fence,
+  type ReleaseResult,
+  type Reservation,
+  type ReservationOp,
+  type ReservationOpResult,
+  type ReservationStore,
+  type ReserveInput,
+  type ReserveResult,
 } from "../reservation-store.js";
 import type { NormalizedCommonOptions } from "../store.js";
 import { checkFence, checkId, checkReserveInput, offerConflict } from "../validate.js";
@@ -252,20 +253,14 @@ export function createMemoryReservations(
 
     async listActive(): Promise<Reservation[]> {
       begin();
-      return active(state.offers.values());
+      return activeByVersion(state.offers.values());
     },
 
     async listActiveForAgent(agentId: string): Promise<Reservation[]> {
       checkId("agentId", agentId);
       begin();
       const ids = [...(state.agentOffers.get(agentId) ?? [])];
-      return active(ids.map((id) => state.offers.get(id)));
+      return activeByVersion(ids.map((id) => state.offers.get(id)));
     },
   };
-}
-
-function active(offers: Iterable<Reservation | undefined>): Reservation[] {
-  return [...offers]
-    .filter((o): o is Reservation => o?.state === "RESERVED" || o?.state === "CONFIRMED")
-    .sort((a, b) => a.version - b.version);
 }

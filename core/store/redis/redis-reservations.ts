@@ -1,17 +1,18 @@
 import type { Clock } from "../../clock.js";
 import type { Channel } from "../channel.js";
-import type {
-  CompleteResult,
-  ConfirmResult,
-  Fence,
-  ReleaseResult,
-  Reservation,
-  ReservationOp,
-  ReservationOpResult,
-  ReservationState,
-  ReservationStore,
-  ReserveInput,
-  ReserveResult,
+import {
+  activeByVersion,
+  type CompleteResult,
+  type ConfirmResult,
+  type Fence,
+  type ReleaseResult,
+  type Reservation,
+  type ReservationOp,
+  type ReservationOpResult,
+  type ReservationState,
+  type ReservationStore,
+  type ReserveInput,
+  type ReserveResult,
 } from "../reservation-store.js";
 import type { NormalizedCommonOptions } from "../store.js";
 import { checkFence, checkId, checkReserveInput, offerConflict } from "../validate.js";
@@ -44,10 +45,7 @@ export function createRedisReservations(
    */
   const listFrom = async (setKey: string): Promise<Reservation[]> => {
     const ids = await runner.run("list active", () => runner.client.smembers(setKey));
-    const offers = await Promise.all(ids.map(read));
-    return offers
-      .filter((o): o is Reservation => o?.state === "RESERVED" || o?.state === "CONFIRMED")
-      .sort((a, b) => a.version - b.version);
+    return activeByVersion(await Promise.all(ids.map(read)));
   };
 
   return {
