@@ -69,8 +69,8 @@ export class HistoryStore {
     if (this.capacity === 0) return;
     const bit = hashId(customerId) & this.filterMask;
     // A customer is in at most one generation. Already young: one lookup, the list in place.
-    const young = hasBit(this.youngFilter, bit) ? this.young.get(customerId) : undefined;
-    const list = young ?? (hasBit(this.oldFilter, bit) ? this.old.get(customerId) : undefined);
+    const young = this.youngList(customerId, bit);
+    const list = young ?? this.oldList(customerId, bit);
     if (young === undefined) {
       if (list !== undefined) this.old.delete(customerId);
       if (this.young.size >= Math.max(1, this.capacity >> 1)) {
@@ -94,9 +94,16 @@ export class HistoryStore {
   get(customerId: string | null): readonly HistoryEntry[] {
     if (customerId === null) return NO_ENTRIES;
     const bit = hashId(customerId) & this.filterMask;
-    const young = hasBit(this.youngFilter, bit) ? this.young.get(customerId) : undefined;
-    if (young !== undefined) return young;
-    return (hasBit(this.oldFilter, bit) ? this.old.get(customerId) : undefined) ?? NO_ENTRIES;
+    return this.youngList(customerId, bit) ?? this.oldList(customerId, bit) ?? NO_ENTRIES;
+  }
+
+  /** The customer's list in a generation; its filter is asked first (`bit`: the id's bit). */
+  private youngList(customerId: string, bit: number): HistoryEntry[] | undefined {
+    return hasBit(this.youngFilter, bit) ? this.young.get(customerId) : undefined;
+  }
+
+  private oldList(customerId: string, bit: number): HistoryEntry[] | undefined {
+    return hasBit(this.oldFilter, bit) ? this.old.get(customerId) : undefined;
   }
 
   toJSON(): { old: [string, HistoryEntry[]][]; young: [string, HistoryEntry[]][] } {
