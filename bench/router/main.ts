@@ -12,11 +12,15 @@
  *    all engines advance in turns of SLICE_MS so that load on the shared machine hits the naive
  *    and the indexed runs alike. speedup = median indexed ÷ naive decisions/s on that window.
  * 3. Scaling: p99 at 1 000, 10 000 and 100 000 agents under the same workload shape.
+ * 4. Floor (floor.ts): the least bookkeeping an engine of this design must do per decision,
+ *    driven by its own copy of the workload in alternating slices beside a fresh engine, so
+ *    the numbers say how much of the engine's cost this machine imposes on any engine.
  *
  * The last line printed is one JSON object (see bench/README.md).
  */
 import { createRouterEngine, type RouterEngine, restoreRouterEngine } from "../../router/index.js";
-import { emptySamples, type Samples, Sim } from "./sim.js";
+import { FloorEngine } from "./floor.js";
+import { emptySamples, type Samples, Sim, type SimTarget } from "./sim.js";
 import { percentileUs, round2 } from "./stats.js";
 import { arrivalRatePerMs, makeAgents, ROUTING, SKILL_COUNT } from "./workload.js";
 
@@ -33,8 +37,10 @@ interface Run {
   readonly simAfterWarmUp: Sim | null;
 }
 
-function boot(agentCount: number): { engine: RouterEngine; sim: Sim } {
-  const engine = createRouterEngine({ routing: ROUTING });
+function boot<E extends SimTarget & Pick<RouterEngine, "upsertAgent">>(
+  agentCount: number,
+  engine: E,
+): { engine: E; sim: Sim } {
   for (const agent of makeAgents(agentCount, SEED)) {
     engine.upsertAgent({ nowMs: 0, agent });
     engine.setAgentPresence({ nowMs: 0, agentId: agent.id, presence: "AVAILABLE" });
@@ -43,7 +49,7 @@ function boot(agentCount: number): { engine: RouterEngine; sim: Sim } {
 }
 
 function measure(agentCount: number, measureMs: number, keepSnapshot: boolean): Run {
-  const { engine, sim } = boot(agentCount);
+  const { engine, sim } = boot(agentCount, createRouterEngine({ routing: ROUTING }));
   sim.run(engine, WARM_MS, emptySamples());
   const snapshotAfterWarmUp = keepSnapshot ? engine.snapshot() : null;
   const simAfterWarmUp = keepSnapshot ? sim.clone() : null;
@@ -109,6 +115,27 @@ function replayInterleaved(run: Run, windowMs: number, repeats: number) {
   };
 }
 
+/**
+ * A fresh engine and the floor, each with its own driver (their decisions differ, so their
+ * traces do), warmed alike and then advanced in alternating slices, order flipped each slice.
+ */
+function floorBeside(agentCount: number, windowMs: number) {
+  const runs = [
+    boot(agentCount, createRouterEngine({ routing: ROUTING })),
+    boot(agentCount, new FloorEngine()),
+  ].map((r) => ({ ...r, samples: emptySamples() }));
+  for (const r of runs) r.sim.run(r.engine, WARM_MS, emptySamples());
+  for (let t = SLICE_MS, k = 0; t < windowMs + SLICE_MS; t += SLICE_MS, k++) {
+    const end = WARM_MS + Math.min(t, windowMs);
+    for (const r of k % 2 === 0 ? runs : [...runs].reverse()) r.sim.run(r.engine, end, r.samples);
+  }
+  const [engine, floor] = runs.map((r) => summary(r.samples)) as [
+    ReturnType<typeof summary>,
+    ReturnType<typeof summary>,
+  ];
+  return { engine, floor };
+}
+
 const started = Date.now();
 const main = measure(10_000, quick ? 600_000 : 3_600_000, true);
 const heapMB = round2(process.memoryUsage().heapUsed / 2 ** 20);
@@ -123,6 +150,7 @@ const iw = baseline.indexed;
 
 const small = summary(measure(1_000, quick ? 3_000_000 : 20_000_000, false).samples);
 const large = summary(measure(100_000, quick ? 120_000 : 600_000, false).samples);
+const beside = floorBeside(10_000, quick ? 600_000 : 1_800_000);
 
 const result = {
   bench: "router",
@@ -142,6 +170,17 @@ const result = {
     { agents: 10_000, p99Us: m.p99Us },
     { agents: 100_000, p99Us: large.p99Us },
   ],
+  floor: {
+    name: "minimal-bookkeeping",
+    decisionsPerSec: beside.floor.decisionsPerSec,
+    p50Us: beside.floor.p50Us,
+    p99Us: beside.floor.p99Us,
+    engineBeside: {
+      decisionsPerSec: beside.engine.decisionsPerSec,
+      p50Us: beside.engine.p50Us,
+      p99Us: beside.engine.p99Us,
+    },
+  },
 };
 
 if (!args.has("--json") || process.stdout.isTTY) {
@@ -157,6 +196,8 @@ if (!args.has("--json") || process.stdout.isTTY) {
   console.log(row("naive-scan 10k (baseline)", b));
   console.log(row("indexed 1k", small));
   console.log(row("indexed 100k", large));
+  console.log(row("indexed 10k (beside floor)", beside.engine));
+  console.log(row("floor 10k (least bookkeeping)", beside.floor));
   console.log(
     `heap ${heapMB} MB after the 10k run; speedup ${result.speedup}×; decisions identical on the shared window: yes; ${Math.round((Date.now() - started) / 1000)} s total`,
   );

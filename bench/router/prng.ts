@@ -23,12 +23,15 @@ export function hashUnit(key: number, salt: number): number {
 }
 
 export function pickWeighted<T>(rng: Rng, items: readonly (readonly [T, number])[]): T {
+  // Indexed loops, not for…of with destructuring: this runs per generated contact, and an
+  // iterator per call was most of the driver's garbage between the engine calls it times.
   let total = 0;
-  for (const [, w] of items) total += w;
+  for (let i = 0; i < items.length; i++) total += (items[i] as readonly [T, number])[1];
   let r = rng() * total;
-  for (const [item, w] of items) {
-    r -= w;
-    if (r < 0) return item;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as readonly [T, number];
+    r -= item[1];
+    if (r < 0) return item[0];
   }
   return (items[items.length - 1] as readonly [T, number])[0];
 }

@@ -20,6 +20,18 @@ const ABANDON = 3;
 const PRESENCE = 4;
 const TICK = 5;
 
+/** What the driver calls: a RouterEngine, or the bench's floor (floor.ts). */
+export type SimTarget = Pick<
+  RouterEngine,
+  | "submitContact"
+  | "acceptOffer"
+  | "rejectOffer"
+  | "completeContact"
+  | "cancelContact"
+  | "setAgentPresence"
+  | "tick"
+> & { getContact(contactId: string): { readonly state: string } | undefined };
+
 export interface Samples {
   /** Per-decision latency in ns, decisions with a winner or mixed calls. */
   matchNs: number[];
@@ -83,7 +95,7 @@ export class Sim {
   }
 
   /** Runs events with time < endMs against `engine`, adding measurements to `samples`. */
-  run(engine: RouterEngine, endMs: number, samples: Samples): void {
+  run(engine: SimTarget, endMs: number, samples: Samples): void {
     for (;;) {
       const ev = this.peek();
       if (ev === undefined || ev[0] >= endMs) break;
