@@ -1,6 +1,13 @@
 /**
  * Agent profile and presence changes, and routing reconfiguration. Each validates first, then
  * mutates, then lets the affected agent (or contacts) route.
+ *
+ * Complexity (t = the agent's ready-list tags, h = contacts it holds, r = contacts reserved
+ * for it; "+ routing" = matching.ts's costs for each offer or re-route that follows):
+ * upsertAgent O(t + h) + routing; removeAgent O(t + h + r log r) + routing (reserved contacts
+ * come from the waiting index, not a scan); setPresence O(t) + routing; configure O(C log C)
+ * for C live contacts (every one is re-placed); runTimers O(k log T) for k due of T timers,
+ * + routing.
  */
 import type { RoutingConfig } from "./config-types.js";
 import { endOffer, finish, freeAgent } from "./contact-commands.js";
@@ -146,11 +153,9 @@ export function removeAgent(
       reason: "REMOVED",
     });
   }
-  for (const c of [...core.waiting.all]) {
-    if (c.req.agentOnly === agentId) {
-      core.waiting.remove(c);
-      returned.push(c);
-    }
+  for (const c of core.waiting.reservedFor(agentId)) {
+    core.waiting.remove(c);
+    returned.push(c);
   }
   returned.sort((a, b) => a.seq - b.seq);
   for (const c of returned) {

@@ -2,6 +2,12 @@
  * Contact lifecycle: submit → (offer → accept | reject | expiry)* → connected → wrap-up →
  * completed, with transfer and cancel on the side. Every function validates before it
  * mutates, so a rejected command leaves the state untouched.
+ *
+ * Complexity ("+ routing" = matching.ts's costs for the offer or re-route that follows; t = the
+ * agent's ready-list tags; s = required skills): submitContact O(s + rules + history) +
+ * routing; acceptOffer O(h) for the agent's h held contacts (its derived state); rejectOffer
+ * and expiry O(t + log W) + routing both ways; startWrapUp O(log T); completeContact O(t) +
+ * routing of the freed agent; transferContact and cancelContact O(log W + s) + routing.
  */
 
 import { choosePhase, endPhase, settle } from "./contact-placement.js";

@@ -9,6 +9,8 @@
  * Inside one queue every contact ages at the same rate, so step 2 reduces to a key that never
  * changes while it waits: priority × agingIntervalMs − firstEnqueuedAtMs (exact integers).
  * That is what lets the per-queue heaps age without ever being rescanned.
+ *
+ * Complexity: every comparison and key O(1).
  */
 import type { ContactRecord } from "./records.js";
 

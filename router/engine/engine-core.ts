@@ -1,7 +1,11 @@
 /**
  * The engine's state and the small operations every command shares (agent load, readiness,
- * derived state). Commands live in matching.ts, lifecycle.ts and agent-commands.ts; this file
- * only owns the data. Not exported from the package.
+ * derived state). Commands live in contact-commands.ts, agent-commands.ts and matching.ts; this
+ * file only owns the data. Not exported from the package.
+ *
+ * Complexity: refreshReadiness O(channels × t) for the agent's t ready-list tags (O(1) per
+ * list: link, unlink or move to the tail); deriveState O(h) for its h held contacts, O(1) when
+ * it is ready anywhere; hold / release O(1); countStaffed O(skills + accounts); queue O(1).
  */
 import { AgentIndex } from "./agent-index.js";
 import type { RouterEffect } from "./decision.js";

@@ -3,6 +3,11 @@
  * Commands in, effects out — every mutating call returns the effects it produced, in order,
  * each carrying the RoutingDecision where one was made. Time only moves when a caller passes a
  * later `nowMs`; deadlines due by then run first and their effects lead the returned list.
+ *
+ * Complexity: each command as its file says (contact-commands.ts, agent-commands.ts), after
+ * the due deadlines (runTimers); getAgent O(h) for its held contacts; getContact O(1), plus
+ * O(log W + W/B) for a waiting contact's position; stats O(1); snapshot / snapshotJson and
+ * restore as snapshot.ts says.
  */
 import { configure, removeAgent, runTimers, setPresence, upsertAgent } from "./agent-commands.js";
 import type { RoutingConfig } from "./config-types.js";

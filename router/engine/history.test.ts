@@ -29,6 +29,37 @@ describe("customer history", () => {
     expect(offered(released)).toEqual({ c: "other" });
   });
 
+  it("a contact waiting for its preferred agent is released to all when that agent is removed", () => {
+    const e = createRouterEngine({
+      routing: {
+        queues: [{ id: "q", preferredAgentWaitMs: 60_000 }],
+        rules: [],
+        defaultQueueId: "q",
+      },
+    });
+    online(e, 0, agent("previous", { s: 3 }), agent("other", { s: 3 }));
+    e.setAgentPresence({ nowMs: 1, agentId: "previous", presence: "AWAY" });
+    e.setAgentPresence({ nowMs: 1, agentId: "other", presence: "AWAY" });
+    const t0 = 10 * HOUR;
+    const history = { lastAgents: [{ agentId: "previous", endedAtMs: t0 - HOUR }] };
+    for (const id of ["c1", "c2"]) {
+      const fx = e.submitContact({ nowMs: t0, contact: contact(id, "CHAT", { s: 1 }), history });
+      expect(ofType(fx, "CONTACT_QUEUED")[0]?.decision.phase).toBe("PREFERRED_AGENT");
+    }
+    const fx = e.removeAgent({ nowMs: t0 + 1000, agentId: "previous" });
+    expect(ofType(fx, "CONTACT_RELEASED").map((r) => [r.contactId, r.from])).toEqual([
+      ["c1", "PREFERRED_AGENT"],
+      ["c2", "PREFERRED_AGENT"],
+    ]);
+    expect(e.getContact("c1")?.phase).toBe("OPEN");
+    expect(
+      offered(e.setAgentPresence({ nowMs: t0 + 2000, agentId: "other", presence: "AVAILABLE" })),
+    ).toEqual({
+      c1: "other",
+      c2: "other",
+    });
+  });
+
   it("offers to the preferred agent as soon as they are free", () => {
     const e = createRouterEngine();
     online(e, 0, agent("other", { s: 5 }), agent("previous", { s: 1 }));

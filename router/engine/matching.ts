@@ -3,6 +3,12 @@
  * routable looks for the best agent now; an agent that gains room takes the best waiting
  * contacts until it is full or nothing fits. Together they keep the settled invariant: no
  * ready agent is ever left beside a waiting contact it could take.
+ *
+ * Complexity: routeContact = the agent search (agent-search.ts) + createOffer, or, with no
+ * agent, filing in the waiting index (waiting-index.ts); routeAgent = per offer made, the
+ * contact search (contact-search.ts) + createOffer; createOffer O(channels × t) (the agent's
+ * ready positions, t tags) + O(log T) (its expiry timer); expectedWaitMs O(1);
+ * queuePosition O(log W + W/B) (rank-list.ts).
  */
 import { searchAgentIndexed } from "./agent-search.js";
 import { searchContactIndexed } from "./contact-search.js";

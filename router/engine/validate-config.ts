@@ -1,3 +1,9 @@
+/**
+ * Routing configuration in, normalized queues and rules out (or INVALID_ARGUMENT naming the
+ * field). Runs on `configure` and at engine creation only.
+ *
+ * Complexity: O(Q · S + R · V) for Q queues of S escalation steps and R rules of V values.
+ */
 import type {
   EscalationStep,
   QueueConfig,

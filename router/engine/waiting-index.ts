@@ -9,7 +9,8 @@
  * Complexity: add / remove O(log g) (g = group size) plus O(1) map work plus the queue's
  * RankList update (rank-list.ts, O(log W + B + W/B) for W waiting in the queue); a freed agent
  * visits the groups filed under its skills on its free channels, O(1) each to peek; a queue
- * position is a RankList rank, O(log W + W/B), not a scan of the queue.
+ * position is a RankList rank, O(log W + W/B), not a scan of the queue; the contacts reserved
+ * for one agent O(r) for r of them.
  */
 import type { AgentIndex } from "./agent-index.js";
 import { QUEUE_KEY_WIDTH, queueKey, servedBeforeInQueue } from "./contact-order.js";
@@ -74,6 +75,15 @@ export class WaitingIndex {
       this.byQueue.set(c.queueId, q);
     }
     return q.insert(c) + 1;
+  }
+
+  /** The contacts waiting for this agent only (PREFERRED_AGENT / TARGETED), on any channel. */
+  reservedFor(agentId: string): ContactRecord[] {
+    const out: ContactRecord[] = [];
+    for (const byAgent of this.reserved) {
+      for (const group of byAgent.get(agentId)?.values() ?? []) out.push(...group.heap.items);
+    }
+    return out;
   }
 
   private bucketsOf(req: WaitGroup["req"]): Map<string, Map<string, WaitGroup>> {
