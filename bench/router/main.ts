@@ -136,6 +136,15 @@ function floorBeside(agentCount: number, windowMs: number) {
   return { engine, floor };
 }
 
+/** The floor alone, as `measure` runs the engine: for its p99 at 1k and 100k agents. */
+function measureFloor(agentCount: number, measureMs: number) {
+  const { engine, sim } = boot(agentCount, new FloorEngine());
+  sim.run(engine, WARM_MS, emptySamples());
+  const samples = emptySamples();
+  sim.run(engine, WARM_MS + measureMs, samples);
+  return summary(samples);
+}
+
 const started = Date.now();
 const main = measure(10_000, quick ? 600_000 : 3_600_000, true);
 const heapMB = round2(process.memoryUsage().heapUsed / 2 ** 20);
@@ -151,6 +160,8 @@ const iw = baseline.indexed;
 const small = summary(measure(1_000, quick ? 3_000_000 : 20_000_000, false).samples);
 const large = summary(measure(100_000, quick ? 120_000 : 600_000, false).samples);
 const beside = floorBeside(10_000, quick ? 600_000 : 1_800_000);
+const floorSmall = measureFloor(1_000, quick ? 3_000_000 : 20_000_000);
+const floorLarge = measureFloor(100_000, quick ? 120_000 : 600_000);
 
 const result = {
   bench: "router",
@@ -180,6 +191,11 @@ const result = {
       p50Us: beside.engine.p50Us,
       p99Us: beside.engine.p99Us,
     },
+    scaling: [
+      { agents: 1_000, p99Us: floorSmall.p99Us },
+      { agents: 10_000, p99Us: beside.floor.p99Us },
+      { agents: 100_000, p99Us: floorLarge.p99Us },
+    ],
   },
 };
 
@@ -198,6 +214,8 @@ if (!args.has("--json") || process.stdout.isTTY) {
   console.log(row("indexed 100k", large));
   console.log(row("indexed 10k (beside floor)", beside.engine));
   console.log(row("floor 10k (least bookkeeping)", beside.floor));
+  console.log(row("floor 1k", floorSmall));
+  console.log(row("floor 100k", floorLarge));
   console.log(
     `heap ${heapMB} MB after the 10k run; speedup ${result.speedup}×; decisions identical on the shared window: yes; ${Math.round((Date.now() - started) / 1000)} s total`,
   );
