@@ -99,21 +99,49 @@ function summary(s: Submissions, l: AgentLedger): string {
   });
 }
 
-/** The guarantees of DESIGN §3, checked on what the clients saw and on the stored records. */
+/**
+ * The guarantees of DESIGN §3, checked on what the clients saw and on the stored records. Each
+ * assertion names the guarantee it checks and lists the offending ids, so that a failure in CI
+ * says which one broke without a rerun.
+ */
 export async function expectGuaranteesHeld(address: string, r: WorkloadResult, contacts: number) {
   const { submissions: s, ledger: l } = r;
-  expect(s.refused).toEqual([]);
-  expect(s.conflicting).toEqual([]);
-  expect(s.acked.size).toBe(contacts);
-  // Different keys, different contacts.
-  expect(new Set(s.acked.values()).size).toBe(contacts);
-  expect(l.doubleOffers()).toEqual([]);
-  expect(l.overCapacity).toEqual([]);
-  expect(l.commandErrors).toEqual([]);
-  for (const id of s.acked.values()) expect(l.completed.get(id), id).toBe(1);
-  // Nothing was offered that the platform did not submit.
-  const acked = new Set(s.acked.values());
-  expect([...l.offers.keys()].filter((id) => !acked.has(id))).toEqual([]);
+  expect(s.refused, "submits refused with a code that is not retried (key: code details)").toEqual(
+    [],
+  );
+  expect(s.conflicting, "idempotency: keys acknowledged twice with different contact ids").toEqual(
+    [],
+  );
+  expect(s.acked.size, "submits acknowledged (one per key)").toBe(contacts);
+  const ackedIds = [...s.acked.values()];
+  expect(
+    ackedIds.filter((id, i) => ackedIds.indexOf(id) !== i),
+    "idempotency: contact ids acknowledged for two different keys",
+  ).toEqual([]);
+  expect(
+    l.doubleOffers(),
+    "nothing assigned twice: contacts offered under two live offer ids or to two agents (contact: agent/offer, …)",
+  ).toEqual([]);
+  expect(
+    l.overCapacity,
+    "no agent over capacity: offers received while the agent held `capacity` contacts with no wrap-up sent (agent:contact while holding …)",
+  ).toEqual([]);
+  expect(
+    l.commandErrors,
+    "agent commands refused with a code other than UNAVAILABLE, or streams that failed",
+  ).toEqual([]);
+  expect(
+    ackedIds.flatMap((id) => {
+      const n = l.completed.get(id) ?? 0;
+      return n === 1 ? [] : [`${id}: ${n === 0 ? describeLost(id, l) : `completed ${n} times`}`];
+    }),
+    "nothing acknowledged is lost: acknowledged contacts not completed exactly once by a desktop",
+  ).toEqual([]);
+  const acked = new Set(ackedIds);
+  expect(
+    [...l.offers.keys()].filter((id) => !acked.has(id)),
+    "contacts offered that the platform was never acknowledged for",
+  ).toEqual([]);
   // The desktop's ack means the command is durable, not yet applied: the records catch up.
   let stale = await notCompleted(address, acked);
   for (let i = 0; i < 100 && stale.length > 0; i++) {
@@ -123,6 +151,19 @@ export async function expectGuaranteesHeld(address: string, r: WorkloadResult, c
       stale.map((line) => line.split(":")[0]!),
     );
   }
-  expect(stale).toEqual([]);
-  for (const [id, n] of r.watchedCompletions) expect(n, id).toBe(1);
+  expect(
+    stale,
+    "stored records: acknowledged contacts whose GetContact state is not COMPLETED 20 s after the drain",
+  ).toEqual([]);
+  expect(
+    [...r.watchedCompletions].filter(([, n]) => n !== 1).map(([id, n]) => `${id}: ${n}`),
+    "WatchContact streams that did not see exactly one COMPLETED event (contact: count)",
+  ).toEqual([]);
+}
+
+/** What the desktops saw of a contact that was never completed. */
+function describeLost(contactId: string, l: AgentLedger): string {
+  const offers = l.offers.get(contactId) ?? [];
+  if (offers.length === 0) return "never offered";
+  return `offered ${offers.map((o) => `${o.agentId}/${o.offerId}${l.withdrawn.has(o.offerId) ? " (withdrawn)" : ""}`).join(", ")}, not completed`;
 }

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { credentials, type ServiceError, status } from "@grpc/grpc-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createGrpcClient, fieldViolationsOf } from "../../gateway/index.js";
@@ -18,8 +21,20 @@ const cleanUp = async () => {
   cluster = undefined;
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 };
-afterEach(cleanUp);
+afterEach(async ({ task }) => {
+  if (cluster !== undefined && task.result?.state === "fail") await keepLogs(cluster);
+  await cleanUp();
+});
 afterAll(cleanUp);
+
+/** A failed test leaves its Switchboard processes' logs behind, and says where. */
+async function keepLogs(c: Cluster) {
+  const dir = await mkdtemp(join(tmpdir(), "switchboard-e2e-"));
+  const gateway = c.routers.includes(c.gateway) ? [] : [["gateway", c.gateway] as const];
+  const all = [...gateway, ...c.routers.map((p, i) => [`router-${i}`, p] as const)];
+  await Promise.all(all.map(([name, p]) => writeFile(join(dir, `${name}.log`), p.output())));
+  console.error(`switchboard e2e: the failed test's process logs are in ${dir}`);
+}
 
 beforeAll(async () => {
   await buildDist();
