@@ -22,7 +22,10 @@ export interface AgentLedger {
   readonly withdrawn: Set<string>;
   /** contactId → how many CompleteContact commands were acknowledged for it. */
   readonly completed: Map<string, number>;
-  /** Offers that arrived while the agent already held `capacity` contacts. */
+  /**
+   * Offers that arrived while the agent already held `capacity` contacts (offered, and no
+   * wrap-up sent for them yet), each with the contacts it held then.
+   */
   readonly overCapacity: string[];
   /** CommandErrors other than UNAVAILABLE (which is retried), and streams that failed. */
   readonly commandErrors: string[];
@@ -59,11 +62,14 @@ export function openDesktops(address: string, agentIds: readonly string[], capac
       pending.set(requestId, then === undefined ? { request } : { request, then });
       stream.write(request);
     };
-    const complete = (contactId: string) =>
-      send(`wu:${contactId}`, { case: "startWrapUp", value: { contactId } }, () => {
-        // Released when sent, not when acked: the router may free the capacity and offer the
-        // next contact before this stream sees the ack, and counting it then would be wrong.
-        held.delete(contactId);
+    const complete = (contactId: string) => {
+      // Released when the wrap-up is sent, not when it is acked: the ack only says the command
+      // is durable. The router may apply it first — the queue has no wrap-up time, so that
+      // ends the contact and frees the slot at once — and the next offer can reach this
+      // stream before the ack does (seen under load: the ack waits for JetStream's PubAck,
+      // the offer does not). Counting the contact until the ack made that an "over capacity".
+      held.delete(contactId);
+      send(`wu:${contactId}`, { case: "startWrapUp", value: { contactId } }, () =>
         send(
           `done:${contactId}`,
           {
@@ -71,8 +77,9 @@ export function openDesktops(address: string, agentIds: readonly string[], capac
             value: { contactId, disposition: { code: "resolved", resolved: true } },
           },
           () => ledger.completed.set(contactId, (ledger.completed.get(contactId) ?? 0) + 1),
-        );
-      });
+        ),
+      );
+    };
     return new Promise<void>((welcomed, failed) => {
       // Before the welcome an error fails the start; after it, the checks on the ledger tell.
       stream.on("error", (err: Error) => {
@@ -90,7 +97,10 @@ export function openDesktops(address: string, agentIds: readonly string[], capac
             const seen = ledger.offers.get(contactId) ?? [];
             ledger.offers.set(contactId, [...seen, { agentId, offerId: e.value.offerId }]);
             if (seen.some((o) => o.offerId === e.value.offerId)) break; // a redelivery
-            if (held.size >= capacity) ledger.overCapacity.push(`${agentId}:${contactId}`);
+            if (held.size >= capacity)
+              ledger.overCapacity.push(
+                `${agentId}:${contactId} while holding ${[...held].join(", ")}`,
+              );
             held.add(contactId);
             const { offerId } = e.value;
             send(`acc:${offerId}`, { case: "acceptOffer", value: { offerId } }, () =>
