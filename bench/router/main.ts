@@ -14,12 +14,14 @@
  * 3. Scaling: p99 at 1 000, 10 000 and 100 000 agents under the same workload shape.
  * 4. Floor (floor.ts): the least bookkeeping an engine of this design must do per decision,
  *    driven by its own copy of the workload in alternating slices beside a fresh engine, so
- *    the numbers say how much of the engine's cost this machine imposes on any engine.
+ *    the numbers say how much of the engine's cost this machine imposes on any engine; and
+ *    the machine's cost of a cache miss (machine.ts).
  *
  * The last line printed is one JSON object (see bench/README.md).
  */
 import { createRouterEngine, type RouterEngine, restoreRouterEngine } from "../../router/index.js";
 import { FloorEngine } from "./floor.js";
+import { loadLatencies } from "./machine.js";
 import { emptySamples, type Samples, Sim, type SimTarget } from "./sim.js";
 import { percentileUs, round2 } from "./stats.js";
 import { arrivalRatePerMs, makeAgents, ROUTING, SKILL_COUNT } from "./workload.js";
@@ -162,6 +164,7 @@ const large = summary(measure(100_000, quick ? 120_000 : 600_000, false).samples
 const beside = floorBeside(10_000, quick ? 600_000 : 1_800_000);
 const floorSmall = measureFloor(1_000, quick ? 3_000_000 : 20_000_000);
 const floorLarge = measureFloor(100_000, quick ? 120_000 : 600_000);
+const machine = loadLatencies();
 
 const result = {
   bench: "router",
@@ -197,6 +200,7 @@ const result = {
       { agents: 100_000, p99Us: floorLarge.p99Us },
     ],
   },
+  machine: { dependentLoadNs: machine },
 };
 
 if (!args.has("--json") || process.stdout.isTTY) {
@@ -216,6 +220,9 @@ if (!args.has("--json") || process.stdout.isTTY) {
   console.log(row("floor 10k (least bookkeeping)", beside.floor));
   console.log(row("floor 1k", floorSmall));
   console.log(row("floor 100k", floorLarge));
+  console.log(
+    `machine: one dependent load ${machine.map((m) => `${m.ns} ns at ${m.mb} MB`).join(", ")}`,
+  );
   console.log(
     `heap ${heapMB} MB after the 10k run; speedup ${result.speedup}×; decisions identical on the shared window: yes; ${Math.round((Date.now() - started) / 1000)} s total`,
   );
