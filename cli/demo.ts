@@ -123,8 +123,9 @@ export async function runDemoCommand(argv: readonly string[], io: Io): Promise<n
       const terms = (d?.scoreTerms ?? [])
         .map((t) => `${t.name} ${t.value.toFixed(2)}×${t.weight}`)
         .join(", ");
+      const n = d?.candidatesConsidered ?? 0;
       say(
-        `   offer → ${agentId}: contact ${offer.contact?.id.slice(-6)} in queue ${d?.queueId}, ${d?.candidatesConsidered} candidates; ${d?.reason}${terms ? ` [${terms}]` : ""}`,
+        `   offer → ${agentId}: contact ${offer.contact?.id.slice(-6)} in queue ${d?.queueId}, ${n} candidate${n === 1 ? "" : "s"} considered; ${d?.reason}${terms ? ` [${terms}]` : ""}`,
       );
       const contactId = offer.contact?.id ?? "";
       desktop.write({
