@@ -18,14 +18,22 @@
 import type {
   AgentPresence,
   AgentProfile,
+  Channel,
   ContactInput,
   RouterEffect,
 } from "../../router/index.js";
-import { RouterError } from "../../router/index.js";
+import { CHANNELS, RouterError } from "../../router/index.js";
 
-const CHANNELS = ["VOICE", "CHAT", "EMAIL", "KIOSK"] as const;
-const WEIGHT_MILLI = [1000, 340, 200, 1000];
+/** The engine's default channel weights (DESIGN §2), in thousandths of an agent. */
+const WEIGHT_MILLI: Readonly<Record<Channel, number>> = {
+  VOICE: 1000,
+  EMAIL: 200,
+  CHAT: 340,
+  KIOSK: 1000,
+};
 const OFFER_TIMEOUT_MS = 30_000;
+/** Never two voice contacts on one agent, whatever the weights. */
+const VOICE = CHANNELS.indexOf("VOICE");
 
 interface Node {
   readonly agent: FloorAgent;
@@ -96,7 +104,7 @@ export class FloorEngine {
   private readonly contacts = new Map<string, FloorContact>();
   private readonly offers = new Map<string, FloorOffer>();
   private readonly history = new Map<string, { agentId: string; endedAtMs: number }>();
-  /** Per channel: skill → ready list; index 0 of `all` is the channel's list of everyone. */
+  /** Per channel: skill → its ready list, and the list of every ready agent. */
   private readonly skillLists = CHANNELS.map(() => new Map<string, List>());
   private readonly allLists = CHANNELS.map(() => new List());
   private readonly waiting = CHANNELS.map(() => new Map<string, FloorContact[]>());
@@ -107,9 +115,9 @@ export class FloorEngine {
     const p = cmd.agent;
     const skills = new Map(p.skills.map((s) => [s.skill, s.proficiency]));
     const channels = CHANNELS.map((c) => p.channels?.includes(c) === true);
-    const weights = CHANNELS.map((c, i) => {
+    const weights = CHANNELS.map((c) => {
       const w = p.channelWeights?.[c];
-      return w === undefined ? (WEIGHT_MILLI[i] as number) : Math.round(w * 1000);
+      return w === undefined ? WEIGHT_MILLI[c] : Math.round(w * 1000);
     });
     const a: FloorAgent = {
       id: p.id,
@@ -243,7 +251,7 @@ export class FloorEngine {
       a.available &&
       a.channels[ch] === true &&
       a.loadMilli + (a.weights[ch] as number) <= 1000 &&
-      (ch !== 0 || a.voice === 0)
+      (ch !== VOICE || a.voice === 0)
     );
   }
 
@@ -366,7 +374,7 @@ export class FloorEngine {
     c.state = "OFFERED";
     c.agent = a;
     a.loadMilli += a.weights[c.ch] as number;
-    if (c.ch === 0) a.voice++;
+    if (c.ch === VOICE) a.voice++;
     this.refresh(a, true);
     this.pushExpiry(o);
     effects.push({
@@ -388,7 +396,7 @@ export class FloorEngine {
 
   private release(a: FloorAgent, c: FloorContact, nowMs: number, effects: RouterEffect[]): void {
     a.loadMilli -= a.weights[c.ch] as number;
-    if (c.ch === 0) a.voice--;
+    if (c.ch === VOICE) a.voice--;
     this.refresh(a, false);
     this.routeAgent(a, nowMs, effects);
   }
