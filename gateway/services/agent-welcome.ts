@@ -26,22 +26,35 @@ export async function restoreAssignments(
       session.assigned.set(contact.id, contact.channel);
       openContacts.push(contact);
     } else {
-      session.pendingOffers.set(reservation.offerId, {
-        contactId: contact.id,
-        channel: contact.channel,
-        expireAtMs: reservation.expiresAtMs,
-      });
-      pendingOffers.push(storedOffer(reservation, stored));
+      pendingOffers.push(pendStoredOffer(session, reservation, stored, contact));
     }
   }
   return { openContacts, pendingOffers };
 }
 
 /**
+ * Marks the offer of a RESERVED reservation pending on the agent's desktop and returns it,
+ * rebuilt from the store (storedOffer), for the caller to send.
+ */
+export function pendStoredOffer(
+  session: AgentSession,
+  reservation: Reservation,
+  stored: StoredRecord,
+  contact: Contact,
+): Offer {
+  session.pendingOffers.set(reservation.offerId, {
+    contactId: contact.id,
+    channel: contact.channel,
+    expireAtMs: reservation.expiresAtMs,
+  });
+  return storedOffer(reservation, stored);
+}
+
+/**
  * The offer a reservation stands for, rebuilt from the store: its contact, its expiry, and its
  * routing decision while the contact's latest event is still this offer's OFFERED.
  */
-export function storedOffer(reservation: Reservation, stored: StoredRecord): Offer {
+function storedOffer(reservation: Reservation, stored: StoredRecord): Offer {
   const { contact, lastEvent } = stored.record;
   const decision = lastEvent?.offerId === reservation.offerId ? lastEvent.decision : undefined;
   return create(OfferSchema, {

@@ -1,6 +1,6 @@
 import { readRecord } from "../../core/index.js";
 import { type AgentSession, knowsOffer } from "./agent-session.js";
-import { storedOffer } from "./agent-welcome.js";
+import { pendStoredOffer } from "./agent-welcome.js";
 import type { ServiceContext } from "./service-context.js";
 
 /**
@@ -67,14 +67,10 @@ async function reconcileOne(
       !withdrawnMeanwhile.has(r.offerId);
     if (!missed()) continue;
     const stored = await readRecord(store, r.contactId);
+    const contact = stored?.record.contact;
     // The offer may have arrived, or been answered or withdrawn, during the read.
-    if (stored?.record.contact === undefined || !missed()) continue;
-    session.pendingOffers.set(r.offerId, {
-      contactId: r.contactId,
-      channel: stored.record.contact.channel,
-      expireAtMs: r.expiresAtMs,
-    });
-    session.send({ event: { case: "offer", value: storedOffer(r, stored) } });
+    if (stored === undefined || contact === undefined || !missed()) continue;
+    session.send({ event: { case: "offer", value: pendStoredOffer(session, r, stored, contact) } });
     offered++;
   }
   return { withdrawn, offered };
