@@ -26,12 +26,7 @@ import { explainNoMatch } from "./no-match-explanation.js";
 import type { ListNode, ReadyList } from "./ready-list.js";
 import type { AgentRecord, ContactRecord } from "./records.js";
 import { idleSeconds, maxMargin, proficiencyMargin, scoreOf } from "./scoring.js";
-import {
-  type AgentSearchResult,
-  NO_EXCLUSIONS,
-  noWinner,
-  type SearchContext,
-} from "./search-types.js";
+import { type AgentSearchResult, found, noWinner, type SearchContext } from "./search-types.js";
 
 const ACCOUNT_PRESCORE_LIMIT = 32;
 
@@ -212,15 +207,7 @@ export function searchAgentIndexed(
   if (winner !== null) {
     const considered = s.nSeen;
     s.forget();
-    return {
-      winner,
-      score: s.bestScore,
-      margin: s.bestMargin,
-      idleSeconds: (nowMs - s.bestSinceMs) / 1000,
-      considered,
-      exclusions: NO_EXCLUSIONS,
-      cached: false,
-    };
+    return found(winner, s.bestScore, s.bestMargin, (nowMs - s.bestSinceMs) / 1000, considered);
   }
   return explainNoMatch(ctx, s, lists, sourceKind, sourceSize, sourceSkill);
 }
@@ -246,15 +233,8 @@ function searchOne(
       : (failedConstraint(a.profile, c.req) ??
         (c.excluded.has(a.id) ? "declined-or-missed-before" : null));
     if (failed === null) {
-      return {
-        winner: a,
-        score: scoreOf(a, c, w, nowMs),
-        margin: proficiencyMargin(a, c.req),
-        idleSeconds: idleSeconds(a, c.req.channel, nowMs),
-        considered: 1,
-        exclusions: NO_EXCLUSIONS,
-        cached: false,
-      };
+      const margin = proficiencyMargin(a, c.req);
+      return found(a, scoreOf(a, c, w, nowMs), margin, idleSeconds(a, c.req.channel, nowMs), 1);
     }
     // `failed` is never "reserved-for-agent": `a` is the agent the contact is reserved for.
     const own: Exclusion = { constraint: failed, agentsExcluded: 1 };

@@ -14,6 +14,7 @@ import {
   type AgentSearchResult,
   type ContactSearchResult,
   ExclusionTally,
+  found,
   noWinner,
   type SearchContext,
 } from "./search-types.js";
@@ -58,15 +59,8 @@ export function searchAgentNaive(
     }
   }
   if (best !== null) {
-    return {
-      winner: best,
-      score: bestScore,
-      margin: proficiencyMargin(best, req),
-      idleSeconds: idleSeconds(best, ch, nowMs),
-      considered,
-      exclusions: [],
-      cached: false,
-    };
+    const margin = proficiencyMargin(best, req);
+    return found(best, bestScore, margin, idleSeconds(best, ch, nowMs), considered);
   }
   return noWinner(considered, tally.toList());
 }

@@ -34,6 +34,25 @@ export interface AgentSearchResult {
   readonly cached: boolean;
 }
 
+/** A search that found `winner`, with its score and raw terms, after examining `considered`. */
+export function found(
+  winner: AgentRecord,
+  score: number,
+  margin: number,
+  idleSeconds: number,
+  considered: number,
+): AgentSearchResult {
+  return {
+    winner,
+    score,
+    margin,
+    idleSeconds,
+    considered,
+    exclusions: NO_EXCLUSIONS,
+    cached: false,
+  };
+}
+
 /** A search that found nobody eligible: why (`exclusions`), after examining `considered`. */
 export function noWinner(
   considered: number,
