@@ -39,7 +39,8 @@ interface Run {
   readonly simAfterWarmUp: Sim | null;
 }
 
-function boot<E extends SimTarget & Pick<RouterEngine, "upsertAgent">>(
+/** `engine` with the bench's agents, all AVAILABLE, run through the warm-up with its driver. */
+function warmedUp<E extends SimTarget & Pick<RouterEngine, "upsertAgent">>(
   agentCount: number,
   engine: E,
 ): { engine: E; sim: Sim } {
@@ -47,12 +48,13 @@ function boot<E extends SimTarget & Pick<RouterEngine, "upsertAgent">>(
     engine.upsertAgent({ nowMs: 0, agent });
     engine.setAgentPresence({ nowMs: 0, agentId: agent.id, presence: "AVAILABLE" });
   }
-  return { engine, sim: Sim.start(agentCount, arrivalRatePerMs(agentCount, 0.5), SEED) };
+  const sim = Sim.start(agentCount, arrivalRatePerMs(agentCount, 0.5), SEED);
+  sim.run(engine, WARM_MS, emptySamples());
+  return { engine, sim };
 }
 
 function measure(agentCount: number, measureMs: number, keepSnapshot: boolean): Run {
-  const { engine, sim } = boot(agentCount, createRouterEngine({ routing: ROUTING }));
-  sim.run(engine, WARM_MS, emptySamples());
+  const { engine, sim } = warmedUp(agentCount, createRouterEngine({ routing: ROUTING }));
   const snapshotAfterWarmUp = keepSnapshot ? engine.snapshot() : null;
   const simAfterWarmUp = keepSnapshot ? sim.clone() : null;
   const samples = emptySamples();
@@ -123,10 +125,9 @@ function replayInterleaved(run: Run, windowMs: number, repeats: number) {
  */
 function floorBeside(agentCount: number, windowMs: number) {
   const runs = [
-    boot(agentCount, createRouterEngine({ routing: ROUTING })),
-    boot(agentCount, new FloorEngine()),
+    warmedUp(agentCount, createRouterEngine({ routing: ROUTING })),
+    warmedUp(agentCount, new FloorEngine()),
   ].map((r) => ({ ...r, samples: emptySamples() }));
-  for (const r of runs) r.sim.run(r.engine, WARM_MS, emptySamples());
   for (let t = SLICE_MS, k = 0; t < windowMs + SLICE_MS; t += SLICE_MS, k++) {
     const end = WARM_MS + Math.min(t, windowMs);
     for (const r of k % 2 === 0 ? runs : [...runs].reverse()) r.sim.run(r.engine, end, r.samples);
@@ -140,8 +141,7 @@ function floorBeside(agentCount: number, windowMs: number) {
 
 /** The floor alone, as `measure` runs the engine: for its p99 at 1k and 100k agents. */
 function measureFloor(agentCount: number, measureMs: number) {
-  const { engine, sim } = boot(agentCount, new FloorEngine());
-  sim.run(engine, WARM_MS, emptySamples());
+  const { engine, sim } = warmedUp(agentCount, new FloorEngine());
   const samples = emptySamples();
   sim.run(engine, WARM_MS + measureMs, samples);
   return summary(samples);
